@@ -1,0 +1,333 @@
+//! The answer service: a question in, the sections that answer it out.
+//!
+//! [`Engine::ask`] is the one entry point every front end calls (CLI, Discord, tests). It owns
+//! the *answered* rule and the grouping of hits by guide; searching is delegated to
+//! [`crate::search`] and excerpts to [`crate::excerpt`]. The result is plain data; rendering it
+//! to text, JSON or an embed happens elsewhere.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::excerpt::{MAX_EXCERPT_CHARS, excerpt};
+use crate::knowledge::{BaseUrl, Guide, Knowledge, Section};
+use crate::search::{Candidate, SearchError, SearchIndex};
+
+/// The answered rule, part 1: a section answers when it alone covers at least this share of the
+/// question's weighted meaningful terms (see [`crate::search::Candidate::section_coverage`]).
+///
+/// Calibrated on `tests/eval/` with `cargo run --release --example calibrate`; see
+/// ARCHITECTURE.md, "When is a question answered?".
+pub const SECTION_COVERAGE: f32 = 0.5;
+
+/// Part 2: or when its guide as a whole covers at least this share ...
+pub const GUIDE_COVERAGE: f32 = 0.6;
+
+/// ... and the section itself at least this share (the words of a beginner's question are often
+/// spread over a guide, but the section shown must still hold a good part of them).
+pub const SECTION_COVERAGE_WITH_GUIDE: f32 = 0.4;
+
+/// Part 3, always: the section's BM25 score is at least this fraction of the best candidate's.
+/// A short section that happens to contain the question's common words, far weaker a match than
+/// the best one, is not an answer.
+pub const RELATIVE_BM25: f32 = 0.6;
+
+/// Longest question accepted, in characters.
+pub const MAX_QUESTION_CHARS: usize = 6000;
+
+/// A question as typed by a member: non-blank and at most [`MAX_QUESTION_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question(String);
+
+/// Why a question was refused, written for the member who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuestionError {
+    /// Nothing but whitespace.
+    #[error("the question is empty: type a few words about what you want to know")]
+    Empty,
+    /// Longer than [`MAX_QUESTION_CHARS`].
+    #[error("the question is too long ({0} characters; the limit is {MAX_QUESTION_CHARS})")]
+    TooLong(usize),
+}
+
+impl Question {
+    /// Trims `text` and checks it is neither blank nor too long. Control characters become spaces.
+    pub fn parse(text: &str) -> Result<Self, QuestionError> {
+        let cleaned: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let trimmed = cleaned.trim();
+        if trimmed.is_empty() {
+            return Err(QuestionError::Empty);
+        }
+        let length = trimmed.chars().count();
+        if length > MAX_QUESTION_CHARS {
+            return Err(QuestionError::TooLong(length));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The question text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Question {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How many hits to return: 1 to [`HitLimit::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HitLimit(usize);
+
+impl HitLimit {
+    /// Most hits one answer may hold.
+    pub const MAX: usize = 10;
+    /// What Discord shows.
+    pub const DEFAULT: Self = Self(3);
+
+    /// `n` if it is between 1 and [`HitLimit::MAX`].
+    pub fn new(n: usize) -> Option<Self> {
+        (1..=Self::MAX).contains(&n).then_some(Self(n))
+    }
+
+    /// The number.
+    pub fn get(self) -> usize {
+        self.0
+    }
+}
+
+/// The reply to a question, in the shape of SPEC's `stackbot ask --json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Answer {
+    /// The question as asked (trimmed).
+    pub question: String,
+    /// Whether some section passes the answered rule.
+    pub answered: bool,
+    /// Up to the limit, best first; empty when not answered.
+    pub hits: Vec<Hit>,
+    /// The best section found even when it does not answer: what the question log records as
+    /// the closest guide. Not part of the JSON reply.
+    #[serde(skip)]
+    pub closest: Option<Closest>,
+}
+
+/// One section shown as an answer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    /// Guide slug.
+    pub guide: String,
+    /// Guide title.
+    pub title: String,
+    /// Section heading.
+    pub section: String,
+    /// Link to the section.
+    pub url: String,
+    /// Ranking score (BM25 with boosts, times coverage squared), rounded to 3 decimals.
+    pub score: f64,
+    /// At most [`MAX_EXCERPT_CHARS`] characters of Discord-safe markdown.
+    pub excerpt: String,
+    /// Share of the question's weighted terms the section covers.
+    #[serde(skip)]
+    pub coverage: f32,
+}
+
+/// The best candidate of a search, answered or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closest {
+    /// Guide slug.
+    pub guide: String,
+    /// Ranking score.
+    pub score: f64,
+    /// Coverage of the question.
+    pub coverage: f32,
+}
+
+/// An internal failure while answering (the member sees an apology, not this).
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    /// The index failed.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
+/// The knowledge, its index and where guides are published: everything `ask` needs.
+pub struct Engine {
+    knowledge: Knowledge,
+    index: SearchIndex,
+    base_url: BaseUrl,
+}
+
+impl Engine {
+    /// Indexes `knowledge`; hits link under `base_url`.
+    pub fn new(knowledge: Knowledge, base_url: BaseUrl) -> Result<Self, SearchError> {
+        let index = SearchIndex::build(&knowledge)?;
+        Ok(Self {
+            knowledge,
+            index,
+            base_url,
+        })
+    }
+
+    /// The knowledge this engine answers from.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// The search index.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Answers `question` with at most `limit` hits.
+    pub fn ask(&self, question: &Question, limit: HitLimit) -> Result<Answer, AskError> {
+        let result = self.index.search(question.as_str())?;
+        let closest = result.candidates.first().map(|c| Closest {
+            guide: self.knowledge.guides[c.section.guide].slug.clone(),
+            score: round(c.score),
+            coverage: c.coverage,
+        });
+        let hits = select(&result.candidates, limit.get())
+            .into_iter()
+            .map(|c| {
+                let guide = &self.knowledge.guides[c.section.guide];
+                let section = &guide.sections[c.section.section];
+                self.hit(guide, section, c, &result.terms)
+            })
+            .collect::<Vec<_>>();
+        Ok(Answer {
+            question: question.as_str().to_owned(),
+            answered: !hits.is_empty(),
+            hits,
+            closest,
+        })
+    }
+
+    fn hit(
+        &self,
+        guide: &Guide,
+        section: &Section,
+        candidate: &Candidate,
+        terms: &std::collections::HashSet<String>,
+    ) -> Hit {
+        let highlights = self.index.highlights(&section.text, terms);
+        Hit {
+            guide: guide.slug.clone(),
+            title: guide.title.clone(),
+            section: section.heading.clone(),
+            url: guide.url(&self.base_url, section),
+            score: round(candidate.score),
+            excerpt: excerpt(&section.text, &highlights, MAX_EXCERPT_CHARS),
+            coverage: candidate.coverage,
+        }
+    }
+}
+
+/// Whether `candidate` answers the question, `best_bm25` being the highest BM25 of the search.
+pub fn answers(candidate: &Candidate, best_bm25: f32) -> bool {
+    candidate.bm25 >= RELATIVE_BM25 * best_bm25
+        && (candidate.section_coverage >= SECTION_COVERAGE
+            || (candidate.guide_coverage >= GUIDE_COVERAGE
+                && candidate.section_coverage >= SECTION_COVERAGE_WITH_GUIDE))
+}
+
+/// Chooses the hits to show from candidates sorted best first.
+///
+/// Only candidates that pass the answered rule ([`answers`]) are shown. Hits are grouped by
+/// guide so one guide cannot bury another: first the best section of each guide, in score
+/// order; then, if there is room left, further sections of those guides, in score order.
+pub fn select(candidates: &[Candidate], limit: usize) -> Vec<&Candidate> {
+    let best_bm25 = candidates.iter().map(|c| c.bm25).fold(0.0_f32, f32::max);
+    let passing: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| answers(c, best_bm25))
+        .collect();
+    let mut shown: Vec<&Candidate> = Vec::with_capacity(limit);
+    let mut rest = Vec::new();
+    for c in passing {
+        if shown.iter().any(|s| s.section.guide == c.section.guide) {
+            rest.push(c);
+        } else if shown.len() < limit {
+            shown.push(c);
+        }
+    }
+    let room = limit.saturating_sub(shown.len());
+    shown.extend(rest.into_iter().take(room));
+    shown
+}
+
+fn round(score: f32) -> f64 {
+    (f64::from(score) * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SectionRef;
+
+    fn candidate(guide: usize, section: usize, score: f32, coverage: f32) -> Candidate {
+        Candidate {
+            section: SectionRef { guide, section },
+            score,
+            coverage,
+            bm25: score,
+            section_coverage: coverage,
+            guide_coverage: coverage,
+        }
+    }
+
+    #[test]
+    fn blank_and_oversized_questions_are_refused() {
+        assert_eq!(Question::parse(" \t\n"), Err(QuestionError::Empty));
+        assert_eq!(Question::parse("\u{7}\u{0}"), Err(QuestionError::Empty));
+        let long = "a".repeat(MAX_QUESTION_CHARS + 1);
+        assert_eq!(Question::parse(&long), Err(QuestionError::TooLong(MAX_QUESTION_CHARS + 1)));
+        assert_eq!(Question::parse(" redis\u{0}ttl ").map(|q| q.0), Ok("redis ttl".to_owned()));
+    }
+
+    #[test]
+    fn one_guide_does_not_bury_the_second_relevant_one() {
+        let candidates = [
+            candidate(0, 1, 9.0, 0.9),
+            candidate(0, 2, 8.0, 0.9),
+            candidate(0, 3, 7.0, 0.8),
+            candidate(1, 0, 6.0, 0.7),
+            candidate(2, 0, 5.0, 0.3),
+        ];
+        let shown: Vec<_> = select(&candidates, 3).iter().map(|c| (c.section.guide, c.section.section)).collect();
+        assert_eq!(shown, [(0, 1), (1, 0), (0, 2)]);
+    }
+
+    #[test]
+    fn sections_below_the_coverage_rule_are_never_shown() {
+        let candidates = [candidate(0, 0, 9.0, 0.45), candidate(1, 0, 8.0, 0.49)];
+        assert!(select(&candidates, 3).is_empty());
+    }
+
+    #[test]
+    fn a_match_far_weaker_than_the_best_is_not_an_answer() {
+        let candidates = [candidate(0, 0, 10.0, 0.9), candidate(1, 0, 5.9, 0.9)];
+        let shown: Vec<_> = select(&candidates, 3).iter().map(|c| c.section.guide).collect();
+        assert_eq!(shown, [0]);
+    }
+
+    #[test]
+    fn guide_coverage_rescues_a_section_that_holds_part_of_the_question() {
+        let mut spread = candidate(0, 0, 10.0, 0.42);
+        spread.guide_coverage = 0.65;
+        assert!(answers(&spread, 10.0));
+        spread.section_coverage = 0.35;
+        assert!(!answers(&spread, 10.0));
+    }
+
+    #[test]
+    fn hit_limits_are_bounded() {
+        assert!(HitLimit::new(0).is_none());
+        assert!(HitLimit::new(11).is_none());
+        assert_eq!(HitLimit::new(10).map(HitLimit::get), Some(10));
+    }
+}

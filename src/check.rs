@@ -1,0 +1,90 @@
+//! `stackbot check`: every problem of a knowledge folder, located to a line.
+//!
+//! Combines what the loader finds (front matter, sections, links, catalog) with the checks that
+//! need the analyzer: synonyms whose every phrase is absent from the guides point nowhere.
+
+use std::path::Path;
+
+use crate::knowledge::{self, LoadError, Problem};
+use crate::search::{SearchError, SearchIndex};
+
+/// The outcome of a check.
+#[derive(Debug)]
+pub struct Report {
+    /// Every problem; empty when the folder is clean.
+    pub problems: Vec<Problem>,
+    /// Guides loaded.
+    pub guides: usize,
+    /// Sections indexed.
+    pub sections: usize,
+    /// Catalog entries.
+    pub databases: usize,
+    /// Synonym groups.
+    pub synonym_groups: usize,
+}
+
+impl Report {
+    /// The one-line summary printed when there is no problem.
+    pub fn summary(&self) -> String {
+        format!(
+            "ok: {} guides, {} sections, {} databases, {} synonym groups",
+            self.guides, self.sections, self.databases, self.synonym_groups
+        )
+    }
+}
+
+/// Why a check could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The folder could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The index could not be built.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
+/// Checks the knowledge folder `dir`.
+pub fn check(dir: &Path) -> Result<Report, CheckError> {
+    let loaded = knowledge::load(dir)?;
+    let mut problems = loaded.problems;
+    let knowledge = loaded.knowledge;
+    let index = SearchIndex::build(&knowledge)?;
+    let synonyms_path = dir.join("synonyms.toml");
+    for group in &knowledge.synonyms.groups {
+        let mut used = false;
+        let mut phrases: Vec<&String> = group.terms.iter().chain(&group.means).collect();
+        phrases.dedup();
+        for phrase in phrases {
+            let terms = index.terms(phrase);
+            if terms.is_empty() {
+                problems.push(Problem::new(
+                    &synonyms_path,
+                    group.line,
+                    format!("{phrase:?} has only stop words, so it can never match"),
+                ));
+                continue;
+            }
+            let mut everywhere = true;
+            for term in &terms {
+                everywhere &= index.doc_freq(term)? > 0;
+            }
+            used |= everywhere && group.means.contains(phrase);
+        }
+        if !used {
+            problems.push(Problem::new(
+                &synonyms_path,
+                group.line,
+                format!("no guide uses any of {:?}: the synonyms point nowhere", group.means),
+            ));
+        }
+    }
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    Ok(Report {
+        problems,
+        guides: knowledge.guides.len(),
+        sections: index.len(),
+        databases: knowledge.catalog.databases.len(),
+        synonym_groups: knowledge.synonyms.groups.len(),
+    })
+}

@@ -1,0 +1,140 @@
+//! The `stackbot` command line: clap definitions and what each subcommand does.
+//!
+//! Parses once into typed values (paths, [`BaseUrl`], [`HitLimit`], [`Question`]) and calls the
+//! library; printing happens here and nowhere else in the library.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+
+use crate::answer::{Engine, HitLimit, Question};
+use crate::knowledge::{self, BaseUrl};
+use crate::render;
+
+/// Stackbot: answers questions about polyglot persistence from the community's guides.
+#[derive(Debug, Parser)]
+#[command(name = "stackbot", version, about)]
+pub struct Cli {
+    /// Settings shared by every subcommand.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings read once from flags or the environment.
+#[derive(Debug, Args)]
+pub struct Config {
+    /// Knowledge folder: guides/*.md, catalog.toml, synonyms.toml.
+    #[arg(long, global = true, env = "STACKBOT_KNOWLEDGE", default_value = "knowledge")]
+    pub knowledge: PathBuf,
+    /// Site URL under which guides are published; links are <base-url><slug>#<section>.
+    #[arg(long, global = true, env = "STACKBOT_BASE_URL", default_value = BaseUrl::DEFAULT, value_parser = BaseUrl::parse)]
+    pub base_url: BaseUrl,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer a question from the guides, as /ask would.
+    Ask(AskArgs),
+    /// Validate the knowledge folder and list every problem as file:line: message.
+    Check,
+}
+
+/// `stackbot ask`.
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Print the answer as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Most hits to show (1 to 10).
+    #[arg(long, default_value_t = 3, value_parser = parse_limit)]
+    pub limit: usize,
+    /// The question; several words are joined with spaces.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    pub question: Vec<String>,
+}
+
+fn parse_limit(s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .ok()
+        .and_then(HitLimit::new)
+        .map(HitLimit::get)
+        .ok_or_else(|| format!("must be a whole number from 1 to {}", HitLimit::MAX))
+}
+
+/// Exit code for a usage error (what clap uses too).
+const USAGE: u8 = 2;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Ask(args) => ask(&cli.config, &args),
+        Command::Check => check(&cli.config),
+    }
+}
+
+fn ask(config: &Config, args: &AskArgs) -> anyhow::Result<ExitCode> {
+    let question = match Question::parse(&args.question.join(" ")) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(USAGE));
+        }
+    };
+    let limit = HitLimit::new(args.limit).unwrap_or(HitLimit::DEFAULT);
+    let engine = load_engine(config)?;
+    let answer = engine.ask(&question, limit).context("answering the question")?;
+    let out = if args.json {
+        serde_json::to_string_pretty(&answer).context("encoding the answer")? + "\n"
+    } else {
+        render::answer_text(&answer, &config.base_url)
+    };
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(config: &Config) -> anyhow::Result<ExitCode> {
+    let report = crate::check::check(&config.knowledge)
+        .with_context(|| format!("checking {}", config.knowledge.display()))?;
+    if report.problems.is_empty() {
+        print(&format!("{}\n", report.summary()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = String::new();
+    for problem in &report.problems {
+        text.push_str(&problem.to_string());
+        text.push('\n');
+    }
+    text.push_str(&format!("{} problem(s)\n", report.problems.len()));
+    print(&text)?;
+    Ok(ExitCode::FAILURE)
+}
+
+/// Loads the knowledge and indexes it; problems in the folder are logged, not fatal, so one bad
+/// guide does not take the others down.
+pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
+    let loaded = knowledge::load(&config.knowledge)
+        .with_context(|| format!("loading the knowledge folder {}", config.knowledge.display()))?;
+    if !loaded.problems.is_empty() {
+        tracing::warn!(
+            problems = loaded.problems.len(),
+            "the knowledge folder has problems; run `stackbot check` to list them"
+        );
+    }
+    Engine::new(loaded.knowledge, config.base_url.clone()).context("indexing the guides")
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to stdout"),
+    }
+}

@@ -1,0 +1,96 @@
+//! `knowledge/catalog.toml`: the databases the bot knows, by canonical id.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Problem, line_of};
+
+/// The catalog: every database id a guide, a rule or a reply may name.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Entries in file order.
+    pub databases: Vec<Database>,
+}
+
+/// One database of the catalog.
+#[derive(Debug, Clone)]
+pub struct Database {
+    /// Canonical id (`postgresql`, `redis`, …): what front matter and rules refer to.
+    pub id: String,
+    /// Display name (`PostgreSQL`).
+    pub name: String,
+    /// What kind of store it is (`relational database`, `in-memory key-value store`, …).
+    pub kind: String,
+    /// The jobs it does best, in a sentence.
+    pub best_at: String,
+    /// What it should not be used for, in a sentence.
+    pub not_for: String,
+    /// Slugs of the guides about it, with their lines for `check`.
+    pub guides: Vec<(String, usize)>,
+    /// Line of the entry's `id`, for `check`.
+    pub line: usize,
+}
+
+impl Catalog {
+    /// The entry for `id`, if the catalog has one.
+    pub fn get(&self, id: &str) -> Option<&Database> {
+        self.databases.iter().find(|d| d.id == id)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    database: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    id: Spanned<String>,
+    name: String,
+    kind: String,
+    best_at: String,
+    not_for: String,
+    #[serde(default)]
+    guides: Vec<Spanned<String>>,
+}
+
+/// Parses the catalog text read from `path`, reporting syntax errors and duplicate ids.
+pub fn parse_catalog(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Catalog {
+    let file: File = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(e) => {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            problems.push(Problem::new(path, line, format!("invalid catalog: {}", e.message())));
+            return Catalog::default();
+        }
+    };
+    let mut catalog = Catalog::default();
+    for entry in file.database {
+        let line = line_of(text, entry.id.span().start);
+        let id = entry.id.into_inner();
+        if catalog.get(&id).is_some() {
+            problems.push(Problem::new(path, line, format!("duplicate database id `{id}`")));
+            continue;
+        }
+        catalog.databases.push(Database {
+            id,
+            name: entry.name,
+            kind: entry.kind,
+            best_at: entry.best_at,
+            not_for: entry.not_for,
+            guides: entry
+                .guides
+                .into_iter()
+                .map(|g| (line_of(text, g.span().start), g.into_inner()))
+                .map(|(line, slug)| (slug, line))
+                .collect(),
+            line,
+        });
+    }
+    catalog
+}

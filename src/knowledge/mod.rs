@@ -1,0 +1,373 @@
+//! The knowledge folder: guides, the database catalog and the synonyms.
+//!
+//! This module is the only one that reads the file system for knowledge. It turns
+//! `knowledge/` into plain typed data ([`Knowledge`]) plus every [`Problem`] it found, and
+//! checks what can be checked without a search index (links, catalog ids, duplicates). It knows
+//! nothing of tantivy, Discord or SQL.
+
+mod anchor;
+mod catalog;
+mod guide;
+mod markdown;
+mod synonyms;
+pub mod synthetic;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use anchor::{anchor, is_slug};
+pub use catalog::{Catalog, Database};
+pub use markdown::collapse_spaces;
+pub use synonyms::{SynonymGroup, Synonyms};
+
+use markdown::Link;
+
+/// Everything the bot knows, loaded and parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    /// Guides sorted by slug.
+    pub guides: Vec<Guide>,
+    /// The databases guides and rules may name.
+    pub catalog: Catalog,
+    /// Query-time aliases.
+    pub synonyms: Synonyms,
+}
+
+/// One guide: front matter plus its sections.
+#[derive(Debug, Clone)]
+pub struct Guide {
+    /// File name without `.md`; the last segment of its URL.
+    pub slug: String,
+    /// Where it was read from, for messages.
+    pub path: PathBuf,
+    /// Title from the front matter.
+    pub title: String,
+    /// One or two sentences from the front matter.
+    pub summary: String,
+    /// Free-form tags, indexed with a boost.
+    pub tags: Vec<String>,
+    /// Catalog ids, with the line they were declared on (for `check`).
+    pub databases: Vec<(String, usize)>,
+    /// When a maintainer last checked it.
+    pub reviewed: Option<Date>,
+    /// Versions the commands were checked against ("PostgreSQL 17").
+    pub tested_with: Vec<String>,
+    /// Sections in document order; the intro (text before the first `##`) has no anchor.
+    pub sections: Vec<Section>,
+}
+
+/// A unit of retrieval: one `##` section of a guide, or its intro.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The heading as plain text; the guide title for the intro.
+    pub heading: String,
+    /// The heading's anchor; `None` for the intro, which links to the guide itself.
+    pub anchor: Option<String>,
+    /// Plain text of the section (markdown reduced, blocks separated by newlines).
+    pub text: String,
+    /// 1-based line of the heading in the guide file.
+    pub line: usize,
+}
+
+impl Guide {
+    /// The URL of `section` of this guide under `base`.
+    pub fn url(&self, base: &BaseUrl, section: &Section) -> String {
+        match &section.anchor {
+            Some(anchor) => format!("{}{}#{anchor}", base.as_str(), self.slug),
+            None => format!("{}{}", base.as_str(), self.slug),
+        }
+    }
+
+    /// The catalog ids this guide is about.
+    pub fn database_ids(&self) -> impl Iterator<Item = &str> {
+        self.databases.iter().map(|(id, _)| id.as_str())
+    }
+}
+
+/// The site's guides URL, always ending in `/`, so `base + slug` is a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// The default site: `https://polyglotstack.dev/guides/`.
+    pub const DEFAULT: &'static str = "https://polyglotstack.dev/guides/";
+
+    /// Accepts an `http://` or `https://` URL with no query or fragment, adding a trailing `/`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let rest = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .ok_or_else(|| format!("base URL {s:?} must start with https:// or http://"))?;
+        if rest.is_empty() || rest.starts_with('/') || s.contains(['?', '#', ' ']) {
+            return Err(format!("base URL {s:?} must be a plain URL such as {}", Self::DEFAULT));
+        }
+        let mut url = s.to_owned();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        Ok(Self(url))
+    }
+
+    /// The URL as a string, ending in `/`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        Self(Self::DEFAULT.to_owned())
+    }
+}
+
+/// A calendar date (`reviewed`), validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// The date, if it exists in the Gregorian calendar.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Self { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Something wrong in the knowledge folder, located to a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, as reached from the knowledge folder given.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong, for a maintainer.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `path:line`.
+    pub fn new(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_owned(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+/// The knowledge folder could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// `knowledge/guides` is missing or unreadable: there is nothing to answer from.
+    #[error("cannot read the guides folder {path}")]
+    GuidesFolder {
+        /// The folder that was tried.
+        path: PathBuf,
+        /// Why it failed.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Knowledge plus every problem found while loading it.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// What could be loaded; guides without a title or summary are left out.
+    pub knowledge: Knowledge,
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
+}
+
+/// Loads `dir` (a knowledge folder): `guides/*.md`, `catalog.toml`, `synonyms.toml`.
+///
+/// Fails only when `dir/guides` cannot be listed; every other problem is collected in
+/// [`Loaded::problems`] and the rest of the knowledge is still loaded.
+pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    let guides_dir = dir.join("guides");
+    let entries = std::fs::read_dir(&guides_dir).map_err(|source| LoadError::GuidesFolder {
+        path: guides_dir.clone(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")))
+        .collect();
+    paths.sort();
+
+    let mut loaded = Loaded::default();
+    let mut links: Vec<(usize, Vec<Link>)> = Vec::new();
+    for path in paths {
+        let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if !is_slug(&slug) {
+            loaded.problems.push(Problem::new(
+                &path,
+                1,
+                format!("file name {slug:?} is not a slug (lower-case letters, digits and `-`)"),
+            ));
+            continue;
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                loaded.problems.push(Problem::new(&path, 1, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if let Some(first) = loaded.knowledge.guides.iter().find(|g| g.slug == slug) {
+            let message = format!("duplicate slug `{slug}` (also {})", first.path.display());
+            loaded.problems.push(Problem::new(&path, 1, message));
+            continue;
+        }
+        let (guide, guide_links, problems) = guide::parse_guide(&slug, &path, &text);
+        loaded.problems.extend(problems);
+        if let Some(guide) = guide {
+            links.push((loaded.knowledge.guides.len(), guide_links));
+            loaded.knowledge.guides.push(guide);
+        }
+    }
+
+    let catalog_path = dir.join("catalog.toml");
+    if let Some(text) = read_optional(&catalog_path, &mut loaded.problems) {
+        loaded.knowledge.catalog = catalog::parse_catalog(&catalog_path, &text, &mut loaded.problems);
+    }
+    let synonyms_path = dir.join("synonyms.toml");
+    if let Some(text) = read_optional(&synonyms_path, &mut loaded.problems) {
+        loaded.knowledge.synonyms =
+            synonyms::parse_synonyms(&synonyms_path, &text, &mut loaded.problems);
+    }
+
+    check_references(&loaded.knowledge, &links, &catalog_path, &mut loaded.problems);
+    Ok(loaded)
+}
+
+/// Reads a file that must exist; a missing or unreadable one becomes a problem.
+fn read_optional(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            problems.push(Problem::new(path, 1, format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
+/// Cross-file checks: catalog ids in front matter, internal links, guides named by the catalog.
+fn check_references(
+    knowledge: &Knowledge,
+    links: &[(usize, Vec<Link>)],
+    catalog_path: &Path,
+    problems: &mut Vec<Problem>,
+) {
+    let has_catalog = !knowledge.catalog.databases.is_empty();
+    for guide in &knowledge.guides {
+        for (id, line) in &guide.databases {
+            if has_catalog && knowledge.catalog.get(id).is_none() {
+                problems.push(Problem::new(
+                    &guide.path,
+                    *line,
+                    format!("database `{id}` is not in catalog.toml"),
+                ));
+            }
+        }
+    }
+    for (index, guide_links) in links {
+        let guide = &knowledge.guides[*index];
+        for link in guide_links {
+            if let Err(message) = resolve_link(knowledge, guide, &link.dest) {
+                problems.push(Problem::new(&guide.path, link.line, message));
+            }
+        }
+    }
+    for database in &knowledge.catalog.databases {
+        for (slug, line) in &database.guides {
+            if !knowledge.guides.iter().any(|g| &g.slug == slug) {
+                problems.push(Problem::new(
+                    catalog_path,
+                    *line,
+                    format!("`{}` lists guide `{slug}`, which does not exist", database.id),
+                ));
+            }
+        }
+    }
+}
+
+/// Checks an internal link (`slug`, `slug#anchor` or `#anchor`); external URLs pass untouched.
+fn resolve_link(knowledge: &Knowledge, from: &Guide, dest: &str) -> Result<(), String> {
+    if dest.contains(':') {
+        return Ok(()); // https:, mailto: and other schemes are external.
+    }
+    let (slug, anchor) = match dest.split_once('#') {
+        Some((slug, anchor)) => (slug, Some(anchor)),
+        None => (dest, None),
+    };
+    let target = if slug.is_empty() {
+        from
+    } else if !is_slug(slug) {
+        return Err(format!(
+            "link `{dest}`: internal links are written `slug`, `slug#anchor` or `#anchor`"
+        ));
+    } else {
+        knowledge
+            .guides
+            .iter()
+            .find(|g| g.slug == slug)
+            .ok_or_else(|| format!("link `{dest}`: no guide `{slug}`"))?
+    };
+    match anchor {
+        Some(anchor) if !target.sections.iter().any(|s| s.anchor.as_deref() == Some(anchor)) => {
+            Err(format!("link `{dest}`: guide `{}` has no section #{anchor}", target.slug))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    1 + text[..offset.min(text.len())].matches('\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(2026, 2, 29).is_none());
+        assert!(Date::new(2026, 13, 1).is_none());
+        assert!(Date::new(2026, 4, 31).is_none());
+        assert_eq!(Date::new(2026, 1, 5).map(|d| d.to_string()).as_deref(), Some("2026-01-05"));
+    }
+
+    #[test]
+    fn base_urls_gain_a_trailing_slash_and_reject_junk() {
+        assert_eq!(BaseUrl::parse("https://x.dev/guides").map(|b| b.0), Ok("https://x.dev/guides/".to_owned()));
+        assert!(BaseUrl::parse("ftp://x.dev/").is_err());
+        assert!(BaseUrl::parse("https://").is_err());
+        assert!(BaseUrl::parse("https://x.dev/?q=1").is_err());
+    }
+}

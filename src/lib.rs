@@ -1,0 +1,19 @@
+//! Stackbot: the answer bot of a community that teaches polyglot persistence.
+//!
+//! - [`knowledge`] loads the guides, the catalog and the synonyms (the only file-system reader).
+//! - [`search`] indexes sections in tantivy and scores them (the only tantivy user).
+//! - [`answer`] is the service every front end calls: question in, hits out.
+//! - [`excerpt`] and [`render`] turn results into text, purely.
+//! - [`check`] validates a knowledge folder; [`cli`] is the command line.
+//!
+//! See ARCHITECTURE.md for the map and the invariants.
+
+pub mod answer;
+pub mod check;
+pub mod cli;
+pub mod excerpt;
+pub mod knowledge;
+pub mod render;
+pub mod search;
+
+pub use answer::{Answer, Engine, HitLimit, Question};

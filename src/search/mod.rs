@@ -1,0 +1,437 @@
+//! Section search over an in-RAM tantivy index.
+//!
+//! The only module that names tantivy types. It owns the schema (one document per section), the
+//! query built from analysed tokens (never `QueryParser`), synonym expansion, typo correction,
+//! ranking, and each candidate's *coverage* of the question. It returns plain data
+//! ([`Candidate`]); deciding what counts as an answer is [`crate::answer`]'s job.
+
+pub(crate) mod analyzer;
+mod query;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use tantivy::collector::TopDocs;
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::knowledge::Knowledge;
+pub use query::QueryPlan;
+
+/// Field boosts: a word in a heading says more about a section than a word in its body.
+///
+/// Tuned on the labelled questions in `tests/eval/` (see ARCHITECTURE.md, "Ranking").
+const BOOSTS: Boosts = Boosts {
+    title: 1.5,
+    heading: 2.0,
+    body: 1.0,
+    tags: 1.5,
+    databases: 1.0,
+};
+
+/// For ranking, a guide's coverage counts this much of a section's: words spread over several
+/// sections answer less directly than words in one.
+const GUIDE_COVERAGE_FACTOR: f32 = 0.7;
+
+/// How many sections are scored before re-ranking by coverage and grouping by guide.
+const CANDIDATES: usize = 40;
+
+/// Arena of the one indexing thread; tantivy needs at least 15 MB.
+const WRITER_ARENA_BYTES: usize = 48_000_000;
+
+struct Boosts {
+    title: f32,
+    heading: f32,
+    body: f32,
+    tags: f32,
+    databases: f32,
+}
+
+/// An internal failure of the index (never caused by what a member typed).
+#[derive(Debug, thiserror::Error)]
+#[error("search index failure")]
+pub struct SearchError(#[from] tantivy::TantivyError);
+
+impl From<std::io::Error> for SearchError {
+    fn from(e: std::io::Error) -> Self {
+        Self(e.into())
+    }
+}
+
+/// Where a section lives in [`Knowledge`]: `knowledge.guides[guide].sections[section]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SectionRef {
+    /// Index into `Knowledge::guides`.
+    pub guide: usize,
+    /// Index into that guide's `sections`.
+    pub section: usize,
+}
+
+/// A scored section, before the answer rule and grouping.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// The section.
+    pub section: SectionRef,
+    /// Ranking score: `bm25` times the square of `coverage`.
+    pub score: f32,
+    /// The larger of `section_coverage` and 0.7 × `guide_coverage`: what ranking uses.
+    pub coverage: f32,
+    /// The BM25 score with field boosts.
+    pub bm25: f32,
+    /// Share of the question's weighted meaningful terms that the section contains (in its guide
+    /// title, heading, body, tags or databases), in `0.0..=1.0`. See [`QueryPlan`] for weights.
+    pub section_coverage: f32,
+    /// The same share for the whole guide the section belongs to.
+    pub guide_coverage: f32,
+}
+
+/// What a search found, and the terms to highlight in excerpts.
+#[derive(Debug, Default)]
+pub struct SearchResult {
+    /// Candidates, best first.
+    pub candidates: Vec<Candidate>,
+    /// Every indexed term the query looked for (originals, corrections, synonyms).
+    pub terms: HashSet<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    sid: Field,
+    title: Field,
+    heading: Field,
+    body: Field,
+    tags: Field,
+    databases: Field,
+    /// Everything above in one field: document frequencies and coverage are read here.
+    all: Field,
+    /// Unstemmed, lower-cased words: the vocabulary typo correction searches.
+    vocab: Field,
+}
+
+/// The section index for one [`Knowledge`].
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    raw_analyzer: TextAnalyzer,
+    /// Synonym entries, each phrase analysed into terms.
+    synonyms: Vec<Expansion>,
+    /// Every term of every synonym phrase: such words are never "corrected" as typos.
+    synonym_terms: HashSet<String>,
+    /// `sid` → section.
+    sections: Vec<SectionRef>,
+    /// One document per guide (all its text in `all`), for guide-level coverage.
+    guides: GuideIndex,
+}
+
+/// A second index with one document per guide: a question's words may be spread over several
+/// sections of the guide that answers it.
+struct GuideIndex {
+    reader: IndexReader,
+    all: Field,
+    /// Guide index → where its document lives.
+    addresses: Vec<DocAddress>,
+}
+
+/// A synonym entry with its phrases analysed: a question containing one of `sources` also
+/// searches for each of `targets`.
+struct Expansion {
+    sources: Vec<Vec<String>>,
+    targets: Vec<Vec<String>>,
+}
+
+const RAW_ANALYZER: &str = "stackbot_raw";
+
+fn raw_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+impl SearchIndex {
+    /// Indexes every section of `knowledge` in RAM.
+    pub fn build(knowledge: &Knowledge) -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(analyzer::NAME, analyzer::analyzer());
+        index.tokenizers().register(RAW_ANALYZER, raw_analyzer());
+
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_ARENA_BYTES)?;
+        let mut sections = Vec::new();
+        for (g, guide) in knowledge.guides.iter().enumerate() {
+            let tags = guide.tags.join(" ");
+            let databases: Vec<&str> = guide
+                .database_ids()
+                .flat_map(|id| {
+                    let name = knowledge.catalog.get(id).map(|d| d.name.as_str());
+                    std::iter::once(id).chain(name)
+                })
+                .collect();
+            let databases = databases.join(" ");
+            for (s, section) in guide.sections.iter().enumerate() {
+                let mut doc = TantivyDocument::default();
+                doc.add_u64(fields.sid, sections.len() as u64);
+                doc.add_text(fields.title, &guide.title);
+                doc.add_text(fields.heading, &section.heading);
+                doc.add_text(fields.body, &section.text);
+                doc.add_text(fields.tags, &tags);
+                doc.add_text(fields.databases, &databases);
+                for text in [&guide.title, &section.heading, &section.text, &tags, &databases] {
+                    doc.add_text(fields.all, text);
+                    doc.add_text(fields.vocab, text);
+                }
+                writer.add_document(doc)?;
+                sections.push(SectionRef { guide: g, section: s });
+            }
+        }
+        writer.commit()?;
+        let guides = GuideIndex::build(knowledge)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+
+        let mut analyzer = analyzer::analyzer();
+        let mut analyse = |phrases: &[String]| -> Vec<Vec<String>> {
+            phrases
+                .iter()
+                .map(|phrase| analyzer::terms(&mut analyzer, phrase))
+                .filter(|terms| !terms.is_empty())
+                .collect()
+        };
+        let synonyms: Vec<Expansion> = knowledge
+            .synonyms
+            .groups
+            .iter()
+            .map(|group| Expansion {
+                sources: analyse(&group.terms),
+                targets: analyse(&group.means),
+            })
+            .collect();
+        let synonym_terms = synonyms
+            .iter()
+            .flat_map(|e| e.sources.iter().chain(&e.targets))
+            .flatten()
+            .cloned()
+            .collect();
+        Ok(Self {
+            reader,
+            fields,
+            analyzer,
+            raw_analyzer: raw_analyzer(),
+            synonyms,
+            synonym_terms,
+            sections,
+            guides,
+        })
+    }
+
+    /// Coverage of the question by each guide in `guides` (indexes into `Knowledge::guides`).
+    fn guide_coverage(&self, plan: &QueryPlan, guides: &[usize]) -> Result<Vec<f32>, SearchError> {
+        let searcher = self.guides.reader.searcher();
+        let mut coverage = vec![0.0; guides.len()];
+        let mut by_segment: Vec<Vec<(DocId, usize)>> = vec![Vec::new(); searcher.segment_readers().len()];
+        for (i, &g) in guides.iter().enumerate() {
+            if let Some(address) = self.guides.addresses.get(g) {
+                by_segment[address.segment_ord as usize].push((address.doc_id, i));
+            }
+        }
+        for (segment_ord, docs) in by_segment.iter_mut().enumerate() {
+            if docs.is_empty() {
+                continue;
+            }
+            docs.sort_unstable();
+            let inverted = searcher.segment_reader(segment_ord as u32).inverted_index(self.guides.all)?;
+            for (&(_, i), covered) in docs.iter().zip(plan.presence(&inverted, self.guides.all, docs)?) {
+                coverage[i] = covered;
+            }
+        }
+        Ok(coverage)
+    }
+
+    /// Number of indexed sections.
+    pub fn len(&self) -> usize {
+        self.sections.len()
+    }
+
+    /// Whether no section is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+
+    /// Searches for `question`; any text is accepted, and text with no meaningful word finds
+    /// nothing.
+    pub fn search(&self, question: &str) -> Result<SearchResult, SearchError> {
+        let searcher = self.reader.searcher();
+        let plan = QueryPlan::new(self, &searcher, question)?;
+        if plan.is_empty() {
+            return Ok(SearchResult::default());
+        }
+        let query = plan.to_query(&self.fields);
+        let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+
+        let mut by_segment: Vec<Vec<(DocId, usize)>> = vec![Vec::new(); searcher.segment_readers().len()];
+        for (i, (_, address)) in top.iter().enumerate() {
+            by_segment[address.segment_ord as usize].push((address.doc_id, i));
+        }
+        let mut coverage = vec![0.0_f32; top.len()];
+        let mut sids = vec![0_u64; top.len()];
+        for (segment_ord, docs) in by_segment.iter_mut().enumerate() {
+            if docs.is_empty() {
+                continue;
+            }
+            docs.sort_unstable();
+            let segment = searcher.segment_reader(segment_ord as u32);
+            let sid_column = segment.fast_fields().u64("sid")?;
+            for &(doc, i) in docs.iter() {
+                sids[i] = sid_column.first(doc).unwrap_or(0);
+            }
+            let inverted = segment.inverted_index(self.fields.all)?;
+            let present = plan.presence(&inverted, self.fields.all, docs)?;
+            for (&(_, i), covered) in docs.iter().zip(present) {
+                coverage[i] = covered;
+            }
+        }
+        let sections: Vec<Option<SectionRef>> = sids
+            .iter()
+            .map(|&sid| usize::try_from(sid).ok().and_then(|i| self.sections.get(i).copied()))
+            .collect();
+        let mut guides: Vec<usize> = sections.iter().flatten().map(|s| s.guide).collect();
+        guides.sort_unstable();
+        guides.dedup();
+        let guide_coverage = self.guide_coverage(&plan, &guides)?;
+        let mut candidates: Vec<Candidate> = top
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (bm25, _))| {
+                let section = sections[i]?;
+                let g = guides.binary_search(&section.guide).ok()?;
+                let section_coverage = coverage[i];
+                let covered = section_coverage.max(GUIDE_COVERAGE_FACTOR * guide_coverage[g]);
+                Some(Candidate {
+                    section,
+                    score: bm25 * covered * covered,
+                    coverage: covered,
+                    bm25: *bm25,
+                    section_coverage,
+                    guide_coverage: guide_coverage[g],
+                })
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(SearchResult {
+            candidates,
+            terms: plan.all_terms(),
+        })
+    }
+
+    /// Byte ranges of the words of `text` whose analysed term is one of `terms`.
+    pub fn highlights(&self, text: &str, terms: &HashSet<String>) -> Vec<Range<usize>> {
+        let mut analyzer = self.analyzer.clone();
+        analyzer::tokens(&mut analyzer, text)
+            .into_iter()
+            .filter(|t| terms.contains(&t.term))
+            .map(|t| t.span)
+            .collect()
+    }
+
+    /// The analysed terms of `text` (for grouping questions by topic and for checks).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        analyzer::terms(&mut self.analyzer.clone(), text)
+    }
+
+    /// How many sections contain `term` (an analysed term) anywhere.
+    pub fn doc_freq(&self, term: &str) -> Result<u64, SearchError> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.doc_freq(&Term::from_field_text(self.fields.all, term))?)
+    }
+}
+
+impl GuideIndex {
+    fn build(knowledge: &Knowledge) -> Result<Self, SearchError> {
+        let mut builder = Schema::builder();
+        let gid = builder.add_u64_field("gid", FAST);
+        let all = builder.add_text_field(
+            "all",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analyzer::NAME)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        );
+        let index = Index::create_in_ram(builder.build());
+        index.tokenizers().register(analyzer::NAME, analyzer::analyzer());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_ARENA_BYTES)?;
+        for (g, guide) in knowledge.guides.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(gid, g as u64);
+            doc.add_text(all, &guide.title);
+            doc.add_text(all, &guide.summary);
+            doc.add_text(all, guide.tags.join(" "));
+            for id in guide.database_ids() {
+                doc.add_text(all, id);
+                if let Some(db) = knowledge.catalog.get(id) {
+                    doc.add_text(all, &db.name);
+                }
+            }
+            for section in &guide.sections {
+                doc.add_text(all, &section.heading);
+                doc.add_text(all, &section.text);
+            }
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let mut addresses = vec![DocAddress::new(0, 0); knowledge.guides.len()];
+        let searcher = reader.searcher();
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let column = segment.fast_fields().u64("gid")?;
+            for doc in 0..segment.max_doc() {
+                if let Some(slot) = column
+                    .first(doc)
+                    .and_then(|g| usize::try_from(g).ok())
+                    .and_then(|g| addresses.get_mut(g))
+                {
+                    *slot = DocAddress::new(segment_ord as u32, doc);
+                }
+            }
+        }
+        Ok(Self {
+            reader,
+            all,
+            addresses,
+        })
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let text = |tokenizer: &str, record: IndexRecordOption| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(record),
+        )
+    };
+    let scored = text(analyzer::NAME, IndexRecordOption::WithFreqs);
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        sid: builder.add_u64_field("sid", FAST),
+        title: builder.add_text_field("title", scored.clone()),
+        heading: builder.add_text_field("heading", scored.clone()),
+        body: builder.add_text_field("body", scored.clone()),
+        tags: builder.add_text_field("tags", scored.clone()),
+        databases: builder.add_text_field("databases", scored),
+        all: builder.add_text_field("all", text(analyzer::NAME, IndexRecordOption::Basic)),
+        vocab: builder.add_text_field("vocab", text(RAW_ANALYZER, IndexRecordOption::Basic)),
+    };
+    (builder.build(), fields)
+}
+

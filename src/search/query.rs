@@ -1,0 +1,345 @@
+//! From a member's question to a tantivy query, built term by term.
+//!
+//! The question is analysed (stemming, stop words), each remaining word becomes a *concept*, and
+//! each concept gets *variants*: the word itself, its typo correction when the word is unknown to
+//! the guides, and the phrases of every synonym group it takes part in. No query syntax is
+//! interpreted, so no input is an error: `C++`, `a^b`, `NOT`, a thousand `(` are just words or
+//! nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, InvertedIndexReader, Searcher, Term};
+
+use super::analyzer;
+use super::{BOOSTS, Fields, SearchError, SearchIndex};
+
+/// A question keeps at most this many distinct words; the rest of a pasted wall of text is
+/// ignored, which bounds the work of one search.
+pub const MAX_CONCEPTS: usize = 32;
+
+/// Weight of a synonym's variant relative to the word the member typed.
+const SYNONYM_BOOST: f32 = 0.6;
+
+/// Weight of a typo correction relative to a word typed correctly.
+const CORRECTION_BOOST: f32 = 0.8;
+
+/// Weight of a word no guide uses (and no correction or synonym reaches).
+///
+/// Such a word counts against coverage, but no more than a word used by a handful of sections:
+/// a stray unknown word ("kicked", "laptop") should not sink a question that is otherwise well
+/// covered, while a question made of unknown words ("sourdough bread") still covers nothing.
+pub const UNKNOWN_WEIGHT: f32 = 3.0;
+
+/// Weight factor of a word the guides use only in running text, never in a title, heading, tag
+/// or database name: ordinary English ("write", "reason", "letter") says little about the topic.
+pub const PROSE_DISCOUNT: f32 = 0.3;
+
+/// Share of a concept's weight covered by its typo correction.
+const CORRECTION_CREDIT: f32 = 0.5;
+
+/// Words shorter than this (in characters) are never corrected: too many short words are one
+/// edit away from each other.
+const MIN_CORRECTABLE: usize = 5;
+
+/// Words of at least this many characters may be two edits away from their correction.
+const TWO_EDITS_FROM: usize = 9;
+
+/// One meaningful word of the question and the terms that stand for it.
+#[derive(Debug, Clone)]
+struct Concept {
+    variants: Vec<Variant>,
+    /// Inverse document frequency of the concept's most common variant: how much finding it
+    /// says about a section. Words the guides never use get the highest weight.
+    weight: f32,
+}
+
+/// A way of finding a concept in a section: all of `terms` present.
+#[derive(Debug, Clone, PartialEq)]
+struct Variant {
+    terms: Vec<String>,
+    /// Weight in the query, relative to the word as typed.
+    boost: f32,
+    /// Share of the concept's weight that finding this variant covers: a guessed correction
+    /// ("weather" → "whether") is weaker evidence than the word itself or a synonym.
+    credit: f32,
+}
+
+/// The analysed question, ready to be run and to measure coverage.
+#[derive(Debug, Default)]
+pub struct QueryPlan {
+    concepts: Vec<Concept>,
+}
+
+impl QueryPlan {
+    /// Analyses `question`, corrects unknown words and expands synonyms.
+    pub(super) fn new(
+        index: &SearchIndex,
+        searcher: &Searcher,
+        question: &str,
+    ) -> Result<Self, SearchError> {
+        let mut analyzer = index.analyzer.clone();
+        let mut tokens = analyzer::tokens(&mut analyzer, question);
+        let mut distinct = HashSet::new();
+        let keep = tokens
+            .iter()
+            .position(|t| {
+                distinct.insert(t.term.clone());
+                distinct.len() > MAX_CONCEPTS
+            })
+            .unwrap_or(tokens.len());
+        tokens.truncate(keep);
+
+        // Correct words the guides never use into words they do.
+        let mut words: Vec<(String, f32, f32)> = Vec::with_capacity(tokens.len());
+        for token in &tokens {
+            let known = searcher.doc_freq(&Term::from_field_text(index.fields.all, &token.term))? > 0;
+            let corrected = if known || index.synonym_terms.contains(&token.term) {
+                None
+            } else {
+                correct(index, searcher, &question[token.span.clone()])?
+            };
+            words.push(match corrected {
+                Some(term) => (term, CORRECTION_BOOST, CORRECTION_CREDIT),
+                None => (token.term.clone(), 1.0, 1.0),
+            });
+        }
+
+        let mut variants: Vec<Vec<Variant>> = words
+            .iter()
+            .map(|(term, boost, credit)| {
+                vec![Variant {
+                    terms: vec![term.clone()],
+                    boost: *boost,
+                    credit: *credit,
+                }]
+            })
+            .collect();
+        let sequence: Vec<&str> = words.iter().map(|(t, _, _)| t.as_str()).collect();
+        for expansion in &index.synonyms {
+            for phrase in &expansion.sources {
+                for start in occurrences(&sequence, phrase) {
+                    for position in start..start + phrase.len() {
+                        for other in expansion.targets.iter().filter(|p| *p != phrase) {
+                            let variant = Variant {
+                                terms: other.clone(),
+                                boost: SYNONYM_BOOST,
+                                credit: variants[position][0].credit,
+                            };
+                            if !variants[position].contains(&variant) {
+                                variants[position].push(variant);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // One concept per distinct word; repeated words merge their variants.
+        let mut by_word: HashMap<&str, usize> = HashMap::new();
+        let mut merged: Vec<Vec<Variant>> = Vec::new();
+        for (word, word_variants) in sequence.iter().zip(variants) {
+            match by_word.get(word) {
+                Some(&i) => {
+                    for v in word_variants {
+                        if !merged[i].contains(&v) {
+                            merged[i].push(v);
+                        }
+                    }
+                }
+                None => {
+                    by_word.insert(word, merged.len());
+                    merged.push(word_variants);
+                }
+            }
+        }
+
+        #[allow(clippy::cast_precision_loss)]
+        let n = searcher.num_docs() as f32;
+        let mut concepts = Vec::with_capacity(merged.len());
+        let topical_fields = [index.fields.tags, index.fields.databases];
+        for variants in merged {
+            let mut topical = false;
+            for term in variants.iter().flat_map(|v| &v.terms) {
+                topical = topical || index.synonym_terms.contains(term);
+                for field in topical_fields {
+                    topical = topical || searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
+                }
+            }
+            let mut df = 0_u64;
+            for variant in &variants {
+                let mut variant_df = u64::MAX;
+                for term in &variant.terms {
+                    variant_df = variant_df
+                        .min(searcher.doc_freq(&Term::from_field_text(index.fields.all, term))?);
+                }
+                df = df.max(variant_df);
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let weight = if df == 0 {
+                UNKNOWN_WEIGHT
+            } else {
+                let df = df as f32;
+                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                if topical { idf } else { idf * PROSE_DISCOUNT }
+            };
+            concepts.push(Concept { variants, weight });
+        }
+        Ok(Self { concepts })
+    }
+
+    /// Whether the question had no meaningful word at all.
+    pub fn is_empty(&self) -> bool {
+        self.concepts.is_empty()
+    }
+
+    /// Every term any variant looks for.
+    pub(super) fn all_terms(&self) -> HashSet<String> {
+        self.concepts
+            .iter()
+            .flat_map(|c| &c.variants)
+            .flat_map(|v| v.terms.iter().cloned())
+            .collect()
+    }
+
+    /// The query: for each concept and each field, the best of its variants (a dis-max), boosted
+    /// by the field; all of them optional and summed.
+    pub(super) fn to_query(&self, fields: &Fields) -> BooleanQuery {
+        let weighted_fields = [
+            (fields.title, BOOSTS.title),
+            (fields.heading, BOOSTS.heading),
+            (fields.body, BOOSTS.body),
+            (fields.tags, BOOSTS.tags),
+            (fields.databases, BOOSTS.databases),
+        ];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for concept in &self.concepts {
+            for (field, field_boost) in weighted_fields {
+                let disjuncts: Vec<Box<dyn Query>> = concept
+                    .variants
+                    .iter()
+                    .map(|v| -> Box<dyn Query> {
+                        Box::new(BoostQuery::new(variant_query(field, &v.terms), v.boost))
+                    })
+                    .collect();
+                let best = Box::new(DisjunctionMaxQuery::new(disjuncts));
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(best, field_boost))));
+            }
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// The coverage of each document of `docs` (sorted by doc id, from one segment): the share of
+    /// concept weight for which some variant has all its terms in the document's `all` field.
+    pub(super) fn presence(
+        &self,
+        inverted: &InvertedIndexReader,
+        all: Field,
+        docs: &[(DocId, usize)],
+    ) -> Result<Vec<f32>, SearchError> {
+        let mut present: HashMap<&str, Vec<bool>> = HashMap::new();
+        for term in self.concepts.iter().flat_map(|c| &c.variants).flat_map(|v| &v.terms) {
+            if present.contains_key(term.as_str()) {
+                continue;
+            }
+            let mut found = vec![false; docs.len()];
+            let postings = inverted
+                .read_postings(&Term::from_field_text(all, term), IndexRecordOption::Basic)?;
+            if let Some(mut postings) = postings {
+                use tantivy::DocSet as _;
+                for (slot, &(doc, _)) in found.iter_mut().zip(docs) {
+                    // `seek` must never go backwards: a previous seek may already have passed
+                    // `doc`, which then does not contain the term.
+                    *slot = match postings.doc().cmp(&doc) {
+                        std::cmp::Ordering::Less => postings.seek(doc) == doc,
+                        std::cmp::Ordering::Equal => true,
+                        std::cmp::Ordering::Greater => false,
+                    };
+                }
+            }
+            present.insert(term, found);
+        }
+        let total: f32 = self.concepts.iter().map(|c| c.weight).sum();
+        let mut coverage = vec![0.0_f32; docs.len()];
+        for concept in &self.concepts {
+            for (i, slot) in coverage.iter_mut().enumerate() {
+                let credit = concept
+                    .variants
+                    .iter()
+                    .filter(|v| v.terms.iter().all(|t| present[t.as_str()][i]))
+                    .map(|v| v.credit)
+                    .fold(0.0, f32::max);
+                *slot += concept.weight * credit / total;
+            }
+        }
+        Ok(coverage)
+    }
+}
+
+/// A term, or all terms of a multi-word phrase, in `field`.
+fn variant_query(field: Field, terms: &[String]) -> Box<dyn Query> {
+    let term_query = |t: &String| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
+    match terms {
+        [single] => term_query(single),
+        _ => Box::new(BooleanQuery::intersection(terms.iter().map(term_query).collect())),
+    }
+}
+
+/// Start positions where `phrase` occurs in `sequence`.
+fn occurrences<'a>(sequence: &'a [&str], phrase: &'a [String]) -> impl Iterator<Item = usize> + 'a {
+    sequence
+        .windows(phrase.len().max(1))
+        .enumerate()
+        .filter(move |(_, window)| !phrase.is_empty() && window.iter().zip(phrase).all(|(a, b)| a == b))
+        .map(|(i, _)| i)
+}
+
+/// The analysed form of the guide word closest to `word`, if `word` is long enough to correct and
+/// one or two edits (transpositions count as one) away from a word the guides use.
+///
+/// Among candidates at the smallest distance the most frequent wins, then the first in order.
+fn correct(index: &SearchIndex, searcher: &Searcher, word: &str) -> Result<Option<String>, SearchError> {
+    let mut raw = index.raw_analyzer.clone();
+    let Some(surface) = analyzer::terms(&mut raw, word).into_iter().next() else {
+        return Ok(None);
+    };
+    let length = surface.chars().count();
+    if length < MIN_CORRECTABLE {
+        return Ok(None);
+    }
+    let max_distance = if length >= TWO_EDITS_FROM { 2 } else { 1 };
+    for distance in 1..=max_distance {
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let automaton = FuzzyTermQuery::new(
+                Term::from_field_text(index.fields.vocab, &surface),
+                distance,
+                true,
+            )
+            .automaton()?;
+            let inverted = segment.inverted_index(index.fields.vocab)?;
+            let mut stream = inverted.terms().search(automaton).into_stream()?;
+            while stream.advance() {
+                if let Ok(candidate) = std::str::from_utf8(stream.key()) {
+                    *found.entry(candidate.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let best = found
+            .into_iter()
+            .max_by(|(a, da), (b, db)| da.cmp(db).then_with(|| b.cmp(a)));
+        if let Some((candidate, _)) = best {
+            let mut analyzer = index.analyzer.clone();
+            return Ok(analyzer::terms(&mut analyzer, &candidate).into_iter().next());
+        }
+    }
+    Ok(None)
+}
