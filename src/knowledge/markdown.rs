@@ -204,7 +204,7 @@ More text.
             links,
             [
                 ("redis-sessions", 1),
-                ("redis-sessions#choosing-a-ttl", 24)
+                ("redis-sessions#choosing-a-ttl", 21)
             ]
         );
     }

@@ -40,7 +40,7 @@ const STOP_WORDS: &[&str] = &[
     "want", "wants", "wanted", "need", "needs", "needed", "use", "uses", "using", "used", "make",
     "makes", "making", "know", "tell", "please", "hi", "hello", "hey", "thanks", "thank",
     "anyone", "someone", "something", "anything", "really", "actually", "best", "good",
-    "better", "like", "etc", "eg", "ie", "ok", "okay", "guys", "folks", "someone's", "idea",
+    "better", "etc", "eg", "ie", "ok", "okay", "guys", "folks", "someone's", "idea",
     "ideas", "help", "question", "questions",
     "stuff", "one", "ones", "even", "still", "whole", "someday", "everyone", "everybody", "say",
     "says", "said", "told", "think", "thought", "guess", "maybe", "probably", "already", "always",

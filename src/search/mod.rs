@@ -177,7 +177,11 @@ impl SearchIndex {
                 let mut doc = TantivyDocument::default();
                 doc.add_u64(fields.sid, sections.len() as u64);
                 doc.add_text(fields.title, &guide.title);
-                doc.add_text(fields.heading, &section.heading);
+                // The intro's heading is the guide title, already in `title`: indexing it twice
+                // would rank every intro above the section that answers.
+                if section.anchor.is_some() {
+                    doc.add_text(fields.heading, &section.heading);
+                }
                 doc.add_text(fields.body, &section.text);
                 doc.add_text(fields.tags, &tags);
                 doc.add_text(fields.databases, &databases);

@@ -27,12 +27,14 @@ const SYNONYM_BOOST: f32 = 0.6;
 /// Weight of a typo correction relative to a word typed correctly.
 const CORRECTION_BOOST: f32 = 0.8;
 
-/// Weight of a word no guide uses (and no correction or synonym reaches).
+/// A word no guide uses (and no correction or synonym reaches) weighs as much as a word found in
+/// this share of the sections.
 ///
-/// Such a word counts against coverage, but no more than a word used by a handful of sections:
-/// a stray unknown word ("kicked", "laptop") should not sink a question that is otherwise well
-/// covered, while a question made of unknown words ("sourdough bread") still covers nothing.
-pub const UNKNOWN_WEIGHT: f32 = 3.0;
+/// Such a word counts against coverage, but no more than a fairly specific word: a stray unknown
+/// word ("kicked", "laptop") should not sink a question that is otherwise well covered, while a
+/// question made of unknown words ("sourdough bread") still covers nothing. Relative to the corpus
+/// size so the rule means the same on a small and a large knowledge base.
+pub const UNKNOWN_AS_SHARE: f32 = 0.05;
 
 /// Weight factor of a word the guides use only in running text, never in a title, heading, tag
 /// or database name: ordinary English ("write", "reason", "letter") says little about the topic.
@@ -179,12 +181,13 @@ impl QueryPlan {
                 df = df.max(variant_df);
             }
             #[allow(clippy::cast_precision_loss)]
+            let idf = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
             let weight = if df == 0 {
-                UNKNOWN_WEIGHT
+                idf((n * UNKNOWN_AS_SHARE).max(1.0))
             } else {
+                #[allow(clippy::cast_precision_loss)]
                 let df = df as f32;
-                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                if topical { idf } else { idf * PROSE_DISCOUNT }
+                if topical { idf(df) } else { idf(df) * PROSE_DISCOUNT }
             };
             concepts.push(Concept { variants, weight });
         }

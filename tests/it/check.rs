@@ -1,0 +1,43 @@
+//! `stackbot check` over a clean and a broken knowledge folder.
+
+use std::path::Path;
+
+#[test]
+fn the_fixture_and_the_real_knowledge_are_clean() {
+    for dir in ["tests/fixtures/knowledge", "knowledge"] {
+        let report = stackbot::check::check(Path::new(dir)).expect("check runs");
+        assert!(report.problems.is_empty(), "{dir}: {:#?}", report.problems);
+    }
+}
+
+#[test]
+fn every_problem_of_a_broken_folder_is_reported_with_its_line() {
+    let report = stackbot::check::check(Path::new("tests/fixtures/broken")).expect("check runs");
+    let lines: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| p.to_string().replace('\\', "/"))
+        .collect();
+    let expected = [
+        "tests/fixtures/broken/guides/Bad_Name.md:1: file name \"Bad_Name\" is not a slug",
+        "tests/fixtures/broken/guides/bad-front-matter.md:2: `summary` is empty",
+        "tests/fixtures/broken/guides/bad-front-matter.md:2: front matter has no `title`",
+        "tests/fixtures/broken/guides/bad-front-matter.md:3: unknown front matter field `author`",
+        "tests/fixtures/broken/guides/bad-front-matter.md:4: `reviewed` must be a date",
+        "tests/fixtures/broken/guides/bad-front-matter.md:7: level-one heading",
+        "tests/fixtures/broken/guides/dup.md:1: duplicate slug `dup`",
+        "tests/fixtures/broken/guides/good-guide.md:4: database `mysql` is not in catalog.toml",
+        "tests/fixtures/broken/guides/good-guide.md:10: link `no-such-guide`: no guide",
+        "tests/fixtures/broken/guides/good-guide.md:10: link `good-guide#nowhere`: guide `good-guide` has no section #nowhere",
+        "tests/fixtures/broken/guides/good-guide.md:11: link `../good-guide/`: internal links are written",
+        "tests/fixtures/broken/guides/good-guide.md:13: duplicate anchor #first-section (first used on line 8)",
+        "tests/fixtures/broken/guides/good-guide.md:17: empty section \"Empty\"",
+        "tests/fixtures/broken/guides/no-front.md:1: missing front matter",
+        "tests/fixtures/broken/guides/not-utf8.md:1: cannot read",
+        "tests/fixtures/broken/synonyms.toml:2: no guide uses any of [\"sourdough\", \"levain\"]",
+        "tests/fixtures/broken/synonyms.toml:5: a synonym group needs at least two terms",
+    ];
+    for want in expected {
+        assert!(lines.iter().any(|l| l.starts_with(want)), "missing {want:?} in {lines:#?}");
+    }
+}

@@ -1,0 +1,89 @@
+//! The `stackbot` binary as a newcomer runs it.
+
+use std::process::{Command, Output};
+
+fn stackbot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .args(["--knowledge", "tests/fixtures/knowledge"])
+        .args(args)
+        .env_remove("STACKBOT_KNOWLEDGE")
+        .env_remove("STACKBOT_BASE_URL")
+        .output()
+        .expect("run stackbot")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn ask_prints_title_section_link_and_excerpt() {
+    let out = stackbot(&["ask", "how long should a redis session ttl be"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("1. Sessions in Redis — Choosing a TTL\n"), "{text}");
+    assert!(text.contains("https://polyglotstack.dev/guides/redis-sessions#choosing-a-ttl"));
+}
+
+#[test]
+fn ask_json_prints_one_object_in_the_spec_shape() {
+    let out = stackbot(&["ask", "--json", "--limit", "1", "outbox"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    assert_eq!(json["question"], "outbox");
+    assert_eq!(json["answered"], true);
+    assert_eq!(json["hits"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["hits"][0]["guide"], "sync-search");
+    assert!(json["hits"][0]["score"].is_number());
+}
+
+#[test]
+fn an_unanswered_question_says_so_honestly() {
+    let out = stackbot(&["ask", "how do I bake sourdough bread"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("No guide covers this yet."));
+}
+
+#[test]
+fn blank_questions_and_bad_limits_are_usage_errors() {
+    for args in [&["ask", "   "][..], &["ask", "--limit", "0", "redis"], &["ask", "--limit", "x", "redis"], &["ask"]] {
+        let out = stackbot(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn hostile_input_is_just_text() {
+    let parens = "(".repeat(1000);
+    let long = "日本語 ".repeat(900);
+    for question in ["C++ AND/OR NOT redis", "a^b redis:postgres \"what's", &parens, "🔥🔥 مرحبا redis \u{7}\u{1b}[31m", &long] {
+        let out = stackbot(&["ask", "--json", question]);
+        assert!(out.status.success(), "{question:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let _: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    }
+}
+
+#[test]
+fn check_exits_zero_with_a_summary_or_one_with_every_problem() {
+    let clean = stackbot(&["check"]);
+    assert!(clean.status.success());
+    assert!(stdout(&clean).starts_with("ok: 3 guides, 11 sections"));
+    let broken = Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .args(["--knowledge", "tests/fixtures/broken", "check"])
+        .output()
+        .expect("run");
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(stdout(&broken).lines().count() > 10);
+}
+
+#[test]
+fn a_missing_knowledge_folder_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .args(["--knowledge", "/nonexistent/knowledge", "ask", "redis"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/knowledge"), "{err}");
+}
