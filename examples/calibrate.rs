@@ -59,11 +59,21 @@ fn main() -> anyhow::Result<()> {
         for case in labelled.question.iter().chain(&labelled.off_topic) {
             let result = index.search(&case.q)?;
             let shown = select(&result.candidates, 3);
-            let first = shown.first().map(|c| k.guides[c.section.guide].slug.clone());
+            let first = shown
+                .first()
+                .map(|c| k.guides[c.section.guide].slug.clone());
             let off_topic = case.expect.is_empty();
-            let wrong = if off_topic { first.is_some() } else { first.is_none_or(|g| !case.expect.contains(&g)) };
+            let wrong = if off_topic {
+                first.is_some()
+            } else {
+                first.is_none_or(|g| !case.expect.contains(&g))
+            };
             if wrong {
-                println!("{} expects {:?}", if off_topic { "OFF-TOPIC" } else { "MISS" }, case.expect);
+                println!(
+                    "{} expects {:?}",
+                    if off_topic { "OFF-TOPIC" } else { "MISS" },
+                    case.expect
+                );
                 show(&k, &index, &case.q, &result.candidates);
             }
         }

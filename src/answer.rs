@@ -285,8 +285,14 @@ mod tests {
         assert_eq!(Question::parse(" \t\n"), Err(QuestionError::Empty));
         assert_eq!(Question::parse("\u{7}\u{0}"), Err(QuestionError::Empty));
         let long = "a".repeat(MAX_QUESTION_CHARS + 1);
-        assert_eq!(Question::parse(&long), Err(QuestionError::TooLong(MAX_QUESTION_CHARS + 1)));
-        assert_eq!(Question::parse(" redis\u{0}ttl ").map(|q| q.0), Ok("redis ttl".to_owned()));
+        assert_eq!(
+            Question::parse(&long),
+            Err(QuestionError::TooLong(MAX_QUESTION_CHARS + 1))
+        );
+        assert_eq!(
+            Question::parse(" redis\u{0}ttl ").map(|q| q.0),
+            Ok("redis ttl".to_owned())
+        );
     }
 
     #[test]
@@ -298,7 +304,10 @@ mod tests {
             candidate(1, 0, 6.0, 0.7),
             candidate(2, 0, 5.0, 0.3),
         ];
-        let shown: Vec<_> = select(&candidates, 3).iter().map(|c| (c.section.guide, c.section.section)).collect();
+        let shown: Vec<_> = select(&candidates, 3)
+            .iter()
+            .map(|c| (c.section.guide, c.section.section))
+            .collect();
         assert_eq!(shown, [(0, 1), (1, 0), (0, 2)]);
     }
 
@@ -311,7 +320,10 @@ mod tests {
     #[test]
     fn a_match_far_weaker_than_the_best_is_not_an_answer() {
         let candidates = [candidate(0, 0, 10.0, 0.9), candidate(1, 0, 5.9, 0.9)];
-        let shown: Vec<_> = select(&candidates, 3).iter().map(|c| c.section.guide).collect();
+        let shown: Vec<_> = select(&candidates, 3)
+            .iter()
+            .map(|c| c.section.guide)
+            .collect();
         assert_eq!(shown, [0]);
     }
 

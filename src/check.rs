@@ -75,7 +75,10 @@ pub fn check(dir: &Path) -> Result<Report, CheckError> {
             problems.push(Problem::new(
                 &synonyms_path,
                 group.line,
-                format!("no guide uses any of {:?}: the synonyms point nowhere", group.means),
+                format!(
+                    "no guide uses any of {:?}: the synonyms point nowhere",
+                    group.means
+                ),
             ));
         }
     }

@@ -3,6 +3,7 @@
 //! Parses once into typed values (paths, [`BaseUrl`], [`HitLimit`], [`Question`]) and calls the
 //! library; printing happens here and nowhere else in the library.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,7 +31,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Config {
     /// Knowledge folder: guides/*.md, catalog.toml, synonyms.toml.
-    #[arg(long, global = true, env = "STACKBOT_KNOWLEDGE", default_value = "knowledge")]
+    #[arg(
+        long,
+        global = true,
+        env = "STACKBOT_KNOWLEDGE",
+        default_value = "knowledge"
+    )]
     pub knowledge: PathBuf,
     /// Site URL under which guides are published; links are <base-url><slug>#<section>.
     #[arg(long, global = true, env = "STACKBOT_BASE_URL", default_value = BaseUrl::DEFAULT, value_parser = BaseUrl::parse)]
@@ -42,7 +48,7 @@ pub struct Config {
 pub enum Command {
     /// Answer a question from the guides, as /ask would.
     Ask(AskArgs),
-    /// Validate the knowledge folder and list every problem as file:line: message.
+    /// Validate the knowledge folder and list every problem as `file:line: message`.
     Check,
 }
 
@@ -89,7 +95,9 @@ fn ask(config: &Config, args: &AskArgs) -> anyhow::Result<ExitCode> {
     };
     let limit = HitLimit::new(args.limit).unwrap_or(HitLimit::DEFAULT);
     let engine = load_engine(config)?;
-    let answer = engine.ask(&question, limit).context("answering the question")?;
+    let answer = engine
+        .ask(&question, limit)
+        .context("answering the question")?;
     let out = if args.json {
         serde_json::to_string_pretty(&answer).context("encoding the answer")? + "\n"
     } else {
@@ -111,7 +119,7 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
         text.push_str(&problem.to_string());
         text.push('\n');
     }
-    text.push_str(&format!("{} problem(s)\n", report.problems.len()));
+    let _ = writeln!(text, "{} problem(s)", report.problems.len());
     print(&text)?;
     Ok(ExitCode::FAILURE)
 }
@@ -119,8 +127,12 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 /// Loads the knowledge and indexes it; problems in the folder are logged, not fatal, so one bad
 /// guide does not take the others down.
 pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
-    let loaded = knowledge::load(&config.knowledge)
-        .with_context(|| format!("loading the knowledge folder {}", config.knowledge.display()))?;
+    let loaded = knowledge::load(&config.knowledge).with_context(|| {
+        format!(
+            "loading the knowledge folder {}",
+            config.knowledge.display()
+        )
+    })?;
     if !loaded.problems.is_empty() {
         tracing::warn!(
             problems = loaded.problems.len(),

@@ -50,10 +50,20 @@ fn words(text: &str) -> Vec<Range<usize>> {
 
 /// Index of the first word of the window holding the most distinct matched words, moved back to
 /// the start of its sentence when that is close.
-fn window_start(text: &str, words: &[Range<usize>], highlights: &[Range<usize>], max: usize) -> usize {
-    fn matched<'a>(highlights: &'a [Range<usize>], w: &Range<usize>) -> impl Iterator<Item = &'a Range<usize>> {
+fn window_start(
+    text: &str,
+    words: &[Range<usize>],
+    highlights: &[Range<usize>],
+    max: usize,
+) -> usize {
+    fn matched<'a>(
+        highlights: &'a [Range<usize>],
+        w: &Range<usize>,
+    ) -> impl Iterator<Item = &'a Range<usize>> {
         let w = w.clone();
-        highlights.iter().filter(move |h| h.start >= w.start && h.end <= w.end)
+        highlights
+            .iter()
+            .filter(move |h| h.start >= w.start && h.end <= w.end)
     }
     let mut best: Option<(usize, usize)> = None; // (distinct matches, first word)
     for first in 0..words.len() {
@@ -111,14 +121,17 @@ fn render(
         let at_start = used == 0;
         let piece = render_word(text, word.clone(), highlights, at_start);
         let piece_len = piece.chars().count();
-        let separator = usize::from(!at_start && !(cut_before && i == 0));
+        let separator = usize::from(!(at_start || cut_before && i == 0));
         let is_last = i + 1 == words.len();
         let reserve = usize::from(!is_last); // room for a closing ellipsis
         if used + separator + piece_len + reserve > max {
             if i == 0 {
                 // A single word longer than the whole budget: cut it by characters, plain.
                 let room = max - used - 1;
-                let plain: String = escape(&text[word.clone()], at_start).chars().take(room).collect();
+                let plain: String = escape(&text[word.clone()], at_start)
+                    .chars()
+                    .take(room)
+                    .collect();
                 out.push_str(plain.trim_end_matches('\\'));
             }
             out.push(ELLIPSIS);
@@ -134,7 +147,12 @@ fn render(
 }
 
 /// One word with its matched parts in bold and the rest escaped.
-fn render_word(text: &str, word: Range<usize>, highlights: &[Range<usize>], at_start: bool) -> String {
+fn render_word(
+    text: &str,
+    word: Range<usize>,
+    highlights: &[Range<usize>],
+    at_start: bool,
+) -> String {
     let mut out = String::new();
     let mut cursor = word.start;
     let mut spans: Vec<&Range<usize>> = highlights
@@ -146,13 +164,19 @@ fn render_word(text: &str, word: Range<usize>, highlights: &[Range<usize>], at_s
         if h.start < cursor {
             continue;
         }
-        out.push_str(&escape(&text[cursor..h.start], at_start && cursor == word.start));
+        out.push_str(&escape(
+            &text[cursor..h.start],
+            at_start && cursor == word.start,
+        ));
         out.push_str("**");
         out.push_str(&escape(&text[h.clone()], false));
         out.push_str("**");
         cursor = h.end;
     }
-    out.push_str(&escape(&text[cursor..word.end], at_start && cursor == word.start));
+    out.push_str(&escape(
+        &text[cursor..word.end],
+        at_start && cursor == word.start,
+    ));
     out
 }
 
@@ -192,7 +216,10 @@ mod tests {
     #[test]
     fn short_text_is_shown_whole_with_matches_in_bold() {
         let text = "Set a TTL on every session key.";
-        assert_eq!(excerpt(text, &ranges(text, &["TTL"]), 350), "Set a **TTL** on every session key.");
+        assert_eq!(
+            excerpt(text, &ranges(text, &["TTL"]), 350),
+            "Set a **TTL** on every session key."
+        );
     }
 
     #[test]
@@ -246,7 +273,10 @@ mod tests {
 
     #[test]
     fn the_window_starts_at_the_sentence_of_the_first_match_when_close() {
-        let text = format!("{} First sentence ends. Then comes the key word here.", "pad ".repeat(200));
+        let text = format!(
+            "{} First sentence ends. Then comes the key word here.",
+            "pad ".repeat(200)
+        );
         let e = excerpt(&text, &ranges(&text, &["key"]), 100);
         assert!(e.starts_with("…Then comes the **key** word here."), "{e}");
     }

@@ -65,7 +65,11 @@ pub fn parse_catalog(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Ca
         Ok(file) => file,
         Err(e) => {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
-            problems.push(Problem::new(path, line, format!("invalid catalog: {}", e.message())));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("invalid catalog: {}", e.message()),
+            ));
             return Catalog::default();
         }
     };
@@ -74,7 +78,11 @@ pub fn parse_catalog(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Ca
         let line = line_of(text, entry.id.span().start);
         let id = entry.id.into_inner();
         if catalog.get(&id).is_some() {
-            problems.push(Problem::new(path, line, format!("duplicate database id `{id}`")));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("duplicate database id `{id}`"),
+            ));
             continue;
         }
         catalog.databases.push(Database {

@@ -1,4 +1,4 @@
-//! One guide file: TOML front matter between `+++` lines, then a CommonMark body.
+//! One guide file: TOML front matter between `+++` lines, then a `CommonMark` body.
 //!
 //! Parsing reports every problem it can find in the file rather than stopping at the first, so
 //! `stackbot check` can list them all. It does not read files or look at other guides.
@@ -16,7 +16,11 @@ use super::{Date, Guide, Problem, Section};
 /// Returns the guide when its front matter has at least a title and a summary (so one broken
 /// field does not hide the rest of the knowledge from `ask`), plus every problem found, plus the
 /// links of the body for the cross-guide checks.
-pub fn parse_guide(slug: &str, path: &Path, text: &str) -> (Option<Guide>, Vec<Link>, Vec<Problem>) {
+pub fn parse_guide(
+    slug: &str,
+    path: &Path,
+    text: &str,
+) -> (Option<Guide>, Vec<Link>, Vec<Problem>) {
     let mut problems = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some((front, body, body_line)) = split_front_matter(text) else {
@@ -66,7 +70,11 @@ pub fn parse_guide(slug: &str, path: &Path, text: &str) -> (Option<Guide>, Vec<L
             seen_anchors.push((section_anchor.clone(), raw.line));
         }
         if raw.text.is_empty() {
-            problems.push(Problem::new(path, raw.line, format!("empty section {heading:?}")));
+            problems.push(Problem::new(
+                path,
+                raw.line,
+                format!("empty section {heading:?}"),
+            ));
         }
         sections.push(Section {
             heading,
@@ -170,9 +178,16 @@ fn parse_front_matter(front: &str, path: &Path, problems: &mut Vec<Problem>) -> 
             )),
         }
     }
-    for (name, missing) in [("title", meta.title.is_none()), ("summary", meta.summary.is_none())] {
+    for (name, missing) in [
+        ("title", meta.title.is_none()),
+        ("summary", meta.summary.is_none()),
+    ] {
         if missing && !table.keys().any(|k| k.get_ref() == name) {
-            problems.push(Problem::new(path, 2, format!("front matter has no `{name}`")));
+            problems.push(Problem::new(
+                path,
+                2,
+                format!("front matter has no `{name}`"),
+            ));
         }
     }
     meta
@@ -193,7 +208,11 @@ impl FieldValue<'_, '_> {
                 None
             }
             None => {
-                problems.push(Problem::new(path, self.line, format!("`{name}` must be a string")));
+                problems.push(Problem::new(
+                    path,
+                    self.line,
+                    format!("`{name}` must be a string"),
+                ));
                 None
             }
         }
@@ -306,13 +325,24 @@ Thirty minutes.
         let (guide, problems) = parse("+++\ntitle = \"a\"\nsummary = oops\n+++\n## A\nx\n");
         assert!(guide.is_none());
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].starts_with("g.md:3: front matter is not valid TOML"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("g.md:3: front matter is not valid TOML"),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn missing_front_matter_duplicate_anchors_and_empty_sections_are_reported() {
-        assert_eq!(parse("## A\ntext\n").1, ["g.md:1: missing front matter: the file must start with a `+++` line and close it with another"]);
-        let text = GOOD.replace("Thirty minutes.\n", "Thirty minutes.\n\n## Choosing a TTL!\n\nMore.\n\n## Empty\n");
+        assert_eq!(
+            parse("## A\ntext\n").1,
+            [
+                "g.md:1: missing front matter: the file must start with a `+++` line and close it with another"
+            ]
+        );
+        let text = GOOD.replace(
+            "Thirty minutes.\n",
+            "Thirty minutes.\n\n## Choosing a TTL!\n\nMore.\n\n## Empty\n",
+        );
         let (_, problems) = parse(&text);
         assert_eq!(
             problems,

@@ -1,6 +1,6 @@
 //! Markdown to plain text, split into sections at `##` headings.
 //!
-//! Owns the reduction of a guide body (CommonMark) to what the index and the excerpts see: text
+//! Owns the reduction of a guide body (`CommonMark`) to what the index and the excerpts see: text
 //! and inline code kept, code blocks kept as text, link targets dropped (but remembered for the
 //! link checker), HTML dropped. It never touches the file system and knows nothing of tantivy.
 
@@ -128,7 +128,10 @@ pub fn parse_body(body: &str, first_line: usize) -> Body {
 
 /// Keeps a finished section unless it is an intro with no text (a guide may start at `##`).
 fn push_section(sections: &mut Vec<RawSection>, mut section: RawSection) {
-    section.text = section.text.trim().to_owned();
+    let trimmed = section.text.trim();
+    if trimmed.len() != section.text.len() {
+        section.text = String::from(trimmed);
+    }
     if section.heading.is_some() || !section.text.is_empty() {
         sections.push(section);
     }
@@ -199,13 +202,14 @@ More text.
     #[test]
     fn links_are_reported_with_their_lines() {
         let body = parse_body(BODY, 1);
-        let links: Vec<_> = body.links.iter().map(|l| (l.dest.as_str(), l.line)).collect();
+        let links: Vec<_> = body
+            .links
+            .iter()
+            .map(|l| (l.dest.as_str(), l.line))
+            .collect();
         assert_eq!(
             links,
-            [
-                ("redis-sessions", 1),
-                ("redis-sessions#choosing-a-ttl", 21)
-            ]
+            [("redis-sessions", 1), ("redis-sessions#choosing-a-ttl", 21)]
         );
     }
 

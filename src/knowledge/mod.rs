@@ -50,7 +50,7 @@ pub struct Guide {
     pub databases: Vec<(String, usize)>,
     /// When a maintainer last checked it.
     pub reviewed: Option<Date>,
-    /// Versions the commands were checked against ("PostgreSQL 17").
+    /// Versions the commands were checked against (`"PostgreSQL 17"`).
     pub tested_with: Vec<String>,
     /// Sections in document order; the intro (text before the first `##`) has no anchor.
     pub sections: Vec<Section>,
@@ -100,7 +100,10 @@ impl BaseUrl {
             .or_else(|| s.strip_prefix("http://"))
             .ok_or_else(|| format!("base URL {s:?} must start with https:// or http://"))?;
         if rest.is_empty() || rest.starts_with('/') || s.contains(['?', '#', ' ']) {
-            return Err(format!("base URL {s:?} must be a plain URL such as {}", Self::DEFAULT));
+            return Err(format!(
+                "base URL {s:?} must be a plain URL such as {}",
+                Self::DEFAULT
+            ));
         }
         let mut url = s.to_owned();
         if !url.ends_with('/') {
@@ -132,7 +135,8 @@ pub struct Date {
 impl Date {
     /// The date, if it exists in the Gregorian calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let leap =
+            year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -140,7 +144,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days).contains(&day).then_some(Self { year, month, day })
+        (1..=days)
+            .contains(&day)
+            .then_some(Self { year, month, day })
     }
 }
 
@@ -221,7 +227,10 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     let mut links: Vec<(usize, Vec<Link>)> = Vec::new();
     for path in paths {
-        let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let slug = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !is_slug(&slug) {
             loaded.problems.push(Problem::new(
                 &path,
@@ -233,7 +242,9 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) => {
-                loaded.problems.push(Problem::new(&path, 1, format!("cannot read: {e}")));
+                loaded
+                    .problems
+                    .push(Problem::new(&path, 1, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -252,7 +263,8 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
 
     let catalog_path = dir.join("catalog.toml");
     if let Some(text) = read_optional(&catalog_path, &mut loaded.problems) {
-        loaded.knowledge.catalog = catalog::parse_catalog(&catalog_path, &text, &mut loaded.problems);
+        loaded.knowledge.catalog =
+            catalog::parse_catalog(&catalog_path, &text, &mut loaded.problems);
     }
     let synonyms_path = dir.join("synonyms.toml");
     if let Some(text) = read_optional(&synonyms_path, &mut loaded.problems) {
@@ -260,7 +272,12 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
             synonyms::parse_synonyms(&synonyms_path, &text, &mut loaded.problems);
     }
 
-    check_references(&loaded.knowledge, &links, &catalog_path, &mut loaded.problems);
+    check_references(
+        &loaded.knowledge,
+        &links,
+        &catalog_path,
+        &mut loaded.problems,
+    );
     Ok(loaded)
 }
 
@@ -308,7 +325,10 @@ fn check_references(
                 problems.push(Problem::new(
                     catalog_path,
                     *line,
-                    format!("`{}` lists guide `{slug}`, which does not exist", database.id),
+                    format!(
+                        "`{}` lists guide `{slug}`, which does not exist",
+                        database.id
+                    ),
                 ));
             }
         }
@@ -338,8 +358,16 @@ fn resolve_link(knowledge: &Knowledge, from: &Guide, dest: &str) -> Result<(), S
             .ok_or_else(|| format!("link `{dest}`: no guide `{slug}`"))?
     };
     match anchor {
-        Some(anchor) if !target.sections.iter().any(|s| s.anchor.as_deref() == Some(anchor)) => {
-            Err(format!("link `{dest}`: guide `{}` has no section #{anchor}", target.slug))
+        Some(anchor)
+            if !target
+                .sections
+                .iter()
+                .any(|s| s.anchor.as_deref() == Some(anchor)) =>
+        {
+            Err(format!(
+                "link `{dest}`: guide `{}` has no section #{anchor}",
+                target.slug
+            ))
         }
         _ => Ok(()),
     }
@@ -360,12 +388,18 @@ mod tests {
         assert!(Date::new(2026, 2, 29).is_none());
         assert!(Date::new(2026, 13, 1).is_none());
         assert!(Date::new(2026, 4, 31).is_none());
-        assert_eq!(Date::new(2026, 1, 5).map(|d| d.to_string()).as_deref(), Some("2026-01-05"));
+        assert_eq!(
+            Date::new(2026, 1, 5).map(|d| d.to_string()).as_deref(),
+            Some("2026-01-05")
+        );
     }
 
     #[test]
     fn base_urls_gain_a_trailing_slash_and_reject_junk() {
-        assert_eq!(BaseUrl::parse("https://x.dev/guides").map(|b| b.0), Ok("https://x.dev/guides/".to_owned()));
+        assert_eq!(
+            BaseUrl::parse("https://x.dev/guides").map(|b| b.0),
+            Ok("https://x.dev/guides/".to_owned())
+        );
         assert!(BaseUrl::parse("ftp://x.dev/").is_err());
         assert!(BaseUrl::parse("https://").is_err());
         assert!(BaseUrl::parse("https://x.dev/?q=1").is_err());

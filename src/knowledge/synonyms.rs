@@ -1,7 +1,7 @@
 //! `knowledge/synonyms.toml`: words and phrases that mean the same thing to a member.
 //!
 //! Two kinds: a `[[group]]` of interchangeable phrases (each expands to the others) and an
-//! `[[alias]]`, one-way (`pg` expands to `postgresql`, but a question about PostgreSQL does not
+//! `[[alias]]`, one-way (`pg` expands to `postgresql`, but a question about `PostgreSQL` does not
 //! go looking for every `pg` in `pg_trgm`).
 //!
 //! Only the raw phrases live here; turning them into analysed terms is the search module's job.
@@ -60,11 +60,17 @@ pub fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> S
         Ok(file) => file,
         Err(e) => {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
-            problems.push(Problem::new(path, line, format!("invalid synonyms: {}", e.message())));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("invalid synonyms: {}", e.message()),
+            ));
             return Synonyms::default();
         }
     };
-    let trimmed = |list: Vec<String>| -> Vec<String> { list.into_iter().map(|t| t.trim().to_owned()).collect() };
+    let trimmed = |list: Vec<String>| -> Vec<String> {
+        list.into_iter().map(|t| t.trim().to_owned()).collect()
+    };
     let mut entries: Vec<(usize, Vec<String>, Option<Vec<String>>)> = Vec::new();
     for group in file.group {
         let line = line_of(text, group.terms.span().start);
@@ -72,7 +78,11 @@ pub fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> S
     }
     for alias in file.alias {
         let line = line_of(text, alias.terms.span().start);
-        entries.push((line, trimmed(alias.terms.into_inner()), Some(trimmed(alias.means))));
+        entries.push((
+            line,
+            trimmed(alias.terms.into_inner()),
+            Some(trimmed(alias.means)),
+        ));
     }
     entries.sort_by_key(|(line, _, _)| *line);
 
@@ -83,7 +93,11 @@ pub fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> S
             Some(means) if terms.is_empty() || means.is_empty() => {
                 Some("an alias needs at least one term and one meaning")
             }
-            _ if terms.iter().chain(means.iter().flatten()).any(String::is_empty) => {
+            _ if terms
+                .iter()
+                .chain(means.iter().flatten())
+                .any(String::is_empty) =>
+            {
                 Some("synonym terms must not be empty")
             }
             _ => None,
@@ -109,7 +123,14 @@ mod tests {
         let s = parse_synonyms(Path::new("s.toml"), text, &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.groups[0].means, ["cache", "caching"]);
-        assert_eq!((s.groups[1].terms.as_slice(), s.groups[1].means.as_slice(), s.groups[1].line), (&["pg".to_owned()][..], &["postgresql".to_owned()][..], 5));
+        assert_eq!(
+            (
+                s.groups[1].terms.as_slice(),
+                s.groups[1].means.as_slice(),
+                s.groups[1].line
+            ),
+            (&["pg".to_owned()][..], &["postgresql".to_owned()][..], 5)
+        );
     }
 
     #[test]

@@ -92,7 +92,10 @@ mod tests {
         let a = expand(&tiny(), 5, 7);
         let b = expand(&tiny(), 5, 7);
         assert_eq!(a.guides.len(), 5);
-        assert_eq!(a.guides[0].sections[0].text, tiny().guides[0].sections[0].text);
+        assert_eq!(
+            a.guides[0].sections[0].text,
+            tiny().guides[0].sections[0].text
+        );
         assert_eq!(a.guides[3].slug, "redis-sessions-copy3");
         for (x, y) in a.guides.iter().zip(&b.guides) {
             assert_eq!(x.sections[0].text, y.sections[0].text);

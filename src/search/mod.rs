@@ -12,10 +12,10 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use tantivy::collector::TopDocs;
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::knowledge::Knowledge;
@@ -39,8 +39,11 @@ const GUIDE_COVERAGE_FACTOR: f32 = 0.7;
 /// How many sections are scored before re-ranking by coverage and grouping by guide.
 const CANDIDATES: usize = 40;
 
-/// Arena of the one indexing thread; tantivy needs at least 15 MB.
-const WRITER_ARENA_BYTES: usize = 48_000_000;
+/// Arena of the one indexing thread: tantivy's minimum (15 MB) is plenty for the real guides; a
+/// larger corpus gets up to 64 MB so it is written in fewer segments.
+fn writer_arena(text_bytes: usize) -> usize {
+    text_bytes.saturating_mul(4).clamp(15_000_000, 64_000_000)
+}
 
 struct Boosts {
     title: f32,
@@ -52,12 +55,18 @@ struct Boosts {
 
 /// An internal failure of the index (never caused by what a member typed).
 #[derive(Debug, thiserror::Error)]
-#[error("search index failure")]
-pub struct SearchError(#[from] tantivy::TantivyError);
+pub enum SearchError {
+    /// tantivy reported an error.
+    #[error("search index failure")]
+    Index(#[from] tantivy::TantivyError),
+    /// The thread building the guide index panicked.
+    #[error("the thread building the guide index panicked")]
+    Panicked,
+}
 
 impl From<std::io::Error> for SearchError {
     fn from(e: std::io::Error) -> Self {
-        Self(e.into())
+        Self::Index(e.into())
     }
 }
 
@@ -158,10 +167,19 @@ impl SearchIndex {
     pub fn build(knowledge: &Knowledge) -> Result<Self, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        index.tokenizers().register(analyzer::NAME, analyzer::analyzer());
+        index
+            .tokenizers()
+            .register(analyzer::NAME, analyzer::analyzer());
         index.tokenizers().register(RAW_ANALYZER, raw_analyzer());
 
-        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_ARENA_BYTES)?;
+        let text_bytes = knowledge
+            .guides
+            .iter()
+            .flat_map(|g| &g.sections)
+            .map(|s| s.text.len())
+            .sum();
+        let mut writer =
+            index.writer_with_num_threads::<TantivyDocument>(1, writer_arena(text_bytes))?;
         let mut sections = Vec::new();
         for (g, guide) in knowledge.guides.iter().enumerate() {
             let tags = guide.tags.join(" ");
@@ -185,16 +203,31 @@ impl SearchIndex {
                 doc.add_text(fields.body, &section.text);
                 doc.add_text(fields.tags, &tags);
                 doc.add_text(fields.databases, &databases);
-                for text in [&guide.title, &section.heading, &section.text, &tags, &databases] {
+                for text in [
+                    &guide.title,
+                    &section.heading,
+                    &section.text,
+                    &tags,
+                    &databases,
+                ] {
                     doc.add_text(fields.all, text);
                     doc.add_text(fields.vocab, text);
                 }
                 writer.add_document(doc)?;
-                sections.push(SectionRef { guide: g, section: s });
+                sections.push(SectionRef {
+                    guide: g,
+                    section: s,
+                });
             }
         }
-        writer.commit()?;
-        let guides = GuideIndex::build(knowledge)?;
+        // The guide index is independent: build it on the other core while this one commits.
+        let (committed, guides) = std::thread::scope(|scope| {
+            let guides = scope.spawn(|| GuideIndex::build(knowledge));
+            let committed = writer.commit();
+            (committed, guides.join())
+        });
+        committed?;
+        let guides = guides.map_err(|_| SearchError::Panicked)??;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -239,7 +272,8 @@ impl SearchIndex {
     fn guide_coverage(&self, plan: &QueryPlan, guides: &[usize]) -> Result<Vec<f32>, SearchError> {
         let searcher = self.guides.reader.searcher();
         let mut coverage = vec![0.0; guides.len()];
-        let mut by_segment: Vec<Vec<(DocId, usize)>> = vec![Vec::new(); searcher.segment_readers().len()];
+        let mut by_segment: Vec<Vec<(DocId, usize)>> =
+            vec![Vec::new(); searcher.segment_readers().len()];
         for (i, &g) in guides.iter().enumerate() {
             if let Some(address) = self.guides.addresses.get(g) {
                 by_segment[address.segment_ord as usize].push((address.doc_id, i));
@@ -250,8 +284,13 @@ impl SearchIndex {
                 continue;
             }
             docs.sort_unstable();
-            let inverted = searcher.segment_reader(segment_ord as u32).inverted_index(self.guides.all)?;
-            for (&(_, i), covered) in docs.iter().zip(plan.presence(&inverted, self.guides.all, docs)?) {
+            let inverted = searcher
+                .segment_reader(segment_index(segment_ord))
+                .inverted_index(self.guides.all)?;
+            for (&(_, i), covered) in
+                docs.iter()
+                    .zip(plan.presence(&inverted, self.guides.all, docs)?)
+            {
                 coverage[i] = covered;
             }
         }
@@ -279,7 +318,8 @@ impl SearchIndex {
         let query = plan.to_query(&self.fields);
         let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
 
-        let mut by_segment: Vec<Vec<(DocId, usize)>> = vec![Vec::new(); searcher.segment_readers().len()];
+        let mut by_segment: Vec<Vec<(DocId, usize)>> =
+            vec![Vec::new(); searcher.segment_readers().len()];
         for (i, (_, address)) in top.iter().enumerate() {
             by_segment[address.segment_ord as usize].push((address.doc_id, i));
         }
@@ -290,7 +330,7 @@ impl SearchIndex {
                 continue;
             }
             docs.sort_unstable();
-            let segment = searcher.segment_reader(segment_ord as u32);
+            let segment = searcher.segment_reader(segment_index(segment_ord));
             let sid_column = segment.fast_fields().u64("sid")?;
             for &(doc, i) in docs.iter() {
                 sids[i] = sid_column.first(doc).unwrap_or(0);
@@ -303,7 +343,11 @@ impl SearchIndex {
         }
         let sections: Vec<Option<SectionRef>> = sids
             .iter()
-            .map(|&sid| usize::try_from(sid).ok().and_then(|i| self.sections.get(i).copied()))
+            .map(|&sid| {
+                usize::try_from(sid)
+                    .ok()
+                    .and_then(|i| self.sections.get(i).copied())
+            })
             .collect();
         let mut guides: Vec<usize> = sections.iter().flatten().map(|s| s.guide).collect();
         guides.sort_unstable();
@@ -369,8 +413,10 @@ impl GuideIndex {
             ),
         );
         let index = Index::create_in_ram(builder.build());
-        index.tokenizers().register(analyzer::NAME, analyzer::analyzer());
-        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_ARENA_BYTES)?;
+        index
+            .tokenizers()
+            .register(analyzer::NAME, analyzer::analyzer());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, writer_arena(0))?;
         for (g, guide) in knowledge.guides.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_u64(gid, g as u64);
@@ -404,7 +450,7 @@ impl GuideIndex {
                     .and_then(|g| usize::try_from(g).ok())
                     .and_then(|g| addresses.get_mut(g))
                 {
-                    *slot = DocAddress::new(segment_ord as u32, doc);
+                    *slot = DocAddress::new(segment_index(segment_ord), doc);
                 }
             }
         }
@@ -414,6 +460,11 @@ impl GuideIndex {
             addresses,
         })
     }
+}
+
+/// A segment's position as tantivy numbers them (there are never 2³² segments).
+fn segment_index(ord: usize) -> u32 {
+    u32::try_from(ord).unwrap_or(u32::MAX)
 }
 
 fn schema() -> (Schema, Fields) {
@@ -438,4 +489,3 @@ fn schema() -> (Schema, Fields) {
     };
     (builder.build(), fields)
 }
-

@@ -98,7 +98,8 @@ impl QueryPlan {
         // Correct words the guides never use into words they do.
         let mut words: Vec<(String, f32, f32)> = Vec::with_capacity(tokens.len());
         for token in &tokens {
-            let known = searcher.doc_freq(&Term::from_field_text(index.fields.all, &token.term))? > 0;
+            let known =
+                searcher.doc_freq(&Term::from_field_text(index.fields.all, &token.term))? > 0;
             let corrected = if known || index.synonym_terms.contains(&token.term) {
                 None
             } else {
@@ -110,54 +111,7 @@ impl QueryPlan {
             });
         }
 
-        let mut variants: Vec<Vec<Variant>> = words
-            .iter()
-            .map(|(term, boost, credit)| {
-                vec![Variant {
-                    terms: vec![term.clone()],
-                    boost: *boost,
-                    credit: *credit,
-                }]
-            })
-            .collect();
-        let sequence: Vec<&str> = words.iter().map(|(t, _, _)| t.as_str()).collect();
-        for expansion in &index.synonyms {
-            for phrase in &expansion.sources {
-                for start in occurrences(&sequence, phrase) {
-                    for position in start..start + phrase.len() {
-                        for other in expansion.targets.iter().filter(|p| *p != phrase) {
-                            let variant = Variant {
-                                terms: other.clone(),
-                                boost: SYNONYM_BOOST,
-                                credit: variants[position][0].credit,
-                            };
-                            if !variants[position].contains(&variant) {
-                                variants[position].push(variant);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        // One concept per distinct word; repeated words merge their variants.
-        let mut by_word: HashMap<&str, usize> = HashMap::new();
-        let mut merged: Vec<Vec<Variant>> = Vec::new();
-        for (word, word_variants) in sequence.iter().zip(variants) {
-            match by_word.get(word) {
-                Some(&i) => {
-                    for v in word_variants {
-                        if !merged[i].contains(&v) {
-                            merged[i].push(v);
-                        }
-                    }
-                }
-                None => {
-                    by_word.insert(word, merged.len());
-                    merged.push(word_variants);
-                }
-            }
-        }
+        let merged = expand_and_merge(index, &words);
 
         #[allow(clippy::cast_precision_loss)]
         let n = searcher.num_docs() as f32;
@@ -168,7 +122,8 @@ impl QueryPlan {
             for term in variants.iter().flat_map(|v| &v.terms) {
                 topical = topical || index.synonym_terms.contains(term);
                 for field in topical_fields {
-                    topical = topical || searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
+                    topical =
+                        topical || searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
                 }
             }
             let mut df = 0_u64;
@@ -187,7 +142,11 @@ impl QueryPlan {
             } else {
                 #[allow(clippy::cast_precision_loss)]
                 let df = df as f32;
-                if topical { idf(df) } else { idf(df) * PROSE_DISCOUNT }
+                if topical {
+                    idf(df)
+                } else {
+                    idf(df) * PROSE_DISCOUNT
+                }
             };
             concepts.push(Concept { variants, weight });
         }
@@ -244,7 +203,12 @@ impl QueryPlan {
         docs: &[(DocId, usize)],
     ) -> Result<Vec<f32>, SearchError> {
         let mut present: HashMap<&str, Vec<bool>> = HashMap::new();
-        for term in self.concepts.iter().flat_map(|c| &c.variants).flat_map(|v| &v.terms) {
+        for term in self
+            .concepts
+            .iter()
+            .flat_map(|c| &c.variants)
+            .flat_map(|v| &v.terms)
+        {
             if present.contains_key(term.as_str()) {
                 continue;
             }
@@ -282,6 +246,57 @@ impl QueryPlan {
     }
 }
 
+/// Each word's variants: itself (or its correction), plus the expansions of every synonym phrase
+/// it takes part in; then one entry per distinct word, repeated words merging their variants.
+fn expand_and_merge(index: &SearchIndex, words: &[(String, f32, f32)]) -> Vec<Vec<Variant>> {
+    let mut variants: Vec<Vec<Variant>> = words
+        .iter()
+        .map(|(term, boost, credit)| {
+            vec![Variant {
+                terms: vec![term.clone()],
+                boost: *boost,
+                credit: *credit,
+            }]
+        })
+        .collect();
+    let sequence: Vec<&str> = words.iter().map(|(t, _, _)| t.as_str()).collect();
+    for expansion in &index.synonyms {
+        for phrase in &expansion.sources {
+            for start in occurrences(&sequence, phrase) {
+                for word_variants in &mut variants[start..start + phrase.len()] {
+                    let credit = word_variants[0].credit;
+                    for other in expansion.targets.iter().filter(|p| *p != phrase) {
+                        let variant = Variant {
+                            terms: other.clone(),
+                            boost: SYNONYM_BOOST,
+                            credit,
+                        };
+                        if !word_variants.contains(&variant) {
+                            word_variants.push(variant);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let mut by_word: HashMap<&str, usize> = HashMap::new();
+    let mut merged: Vec<Vec<Variant>> = Vec::new();
+    for (word, word_variants) in sequence.iter().zip(variants) {
+        if let Some(&i) = by_word.get(word) {
+            for v in word_variants {
+                if !merged[i].contains(&v) {
+                    merged[i].push(v);
+                }
+            }
+        } else {
+            by_word.insert(word, merged.len());
+            merged.push(word_variants);
+        }
+    }
+    merged
+}
+
 /// A term, or all terms of a multi-word phrase, in `field`.
 fn variant_query(field: Field, terms: &[String]) -> Box<dyn Query> {
     let term_query = |t: &String| -> Box<dyn Query> {
@@ -292,7 +307,9 @@ fn variant_query(field: Field, terms: &[String]) -> Box<dyn Query> {
     };
     match terms {
         [single] => term_query(single),
-        _ => Box::new(BooleanQuery::intersection(terms.iter().map(term_query).collect())),
+        _ => Box::new(BooleanQuery::intersection(
+            terms.iter().map(term_query).collect(),
+        )),
     }
 }
 
@@ -301,7 +318,9 @@ fn occurrences<'a>(sequence: &'a [&str], phrase: &'a [String]) -> impl Iterator<
     sequence
         .windows(phrase.len().max(1))
         .enumerate()
-        .filter(move |(_, window)| !phrase.is_empty() && window.iter().zip(phrase).all(|(a, b)| a == b))
+        .filter(move |(_, window)| {
+            !phrase.is_empty() && window.iter().zip(phrase).all(|(a, b)| a == b)
+        })
         .map(|(i, _)| i)
 }
 
@@ -309,7 +328,11 @@ fn occurrences<'a>(sequence: &'a [&str], phrase: &'a [String]) -> impl Iterator<
 /// one or two edits (transpositions count as one) away from a word the guides use.
 ///
 /// Among candidates at the smallest distance the most frequent wins, then the first in order.
-fn correct(index: &SearchIndex, searcher: &Searcher, word: &str) -> Result<Option<String>, SearchError> {
+fn correct(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    word: &str,
+) -> Result<Option<String>, SearchError> {
     let mut raw = index.raw_analyzer.clone();
     let Some(surface) = analyzer::terms(&mut raw, word).into_iter().next() else {
         return Ok(None);
@@ -332,7 +355,8 @@ fn correct(index: &SearchIndex, searcher: &Searcher, word: &str) -> Result<Optio
             let mut stream = inverted.terms().search(automaton).into_stream()?;
             while stream.advance() {
                 if let Ok(candidate) = std::str::from_utf8(stream.key()) {
-                    *found.entry(candidate.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                    *found.entry(candidate.to_owned()).or_default() +=
+                        u64::from(stream.value().doc_freq);
                 }
             }
         }
@@ -341,7 +365,9 @@ fn correct(index: &SearchIndex, searcher: &Searcher, word: &str) -> Result<Optio
             .max_by(|(a, da), (b, db)| da.cmp(db).then_with(|| b.cmp(a)));
         if let Some((candidate, _)) = best {
             let mut analyzer = index.analyzer.clone();
-            return Ok(analyzer::terms(&mut analyzer, &candidate).into_iter().next());
+            return Ok(analyzer::terms(&mut analyzer, &candidate)
+                .into_iter()
+                .next());
         }
     }
     Ok(None)

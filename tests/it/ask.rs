@@ -7,7 +7,10 @@ use crate::helpers::fixture_engine;
 
 fn ask(question: &str) -> stackbot::Answer {
     fixture_engine()
-        .ask(&Question::parse(question).expect("valid question"), HitLimit::DEFAULT)
+        .ask(
+            &Question::parse(question).expect("valid question"),
+            HitLimit::DEFAULT,
+        )
         .expect("ask")
 }
 
@@ -16,13 +19,20 @@ fn ask_returns_the_sync_guide_for_a_misspelt_question() {
     let answer = ask("how do I keep elasticsearh in sync with postgress?");
     assert!(answer.answered, "{answer:#?}");
     assert_eq!(answer.hits[0].guide, "sync-search");
-    assert!(answer.hits[0].url.starts_with("https://polyglotstack.dev/guides/sync-search#"));
+    assert!(
+        answer.hits[0]
+            .url
+            .starts_with("https://polyglotstack.dev/guides/sync-search#")
+    );
 }
 
 #[test]
 fn abbreviations_reach_the_product_they_stand_for() {
     let answer = ask("pg to es dual writes");
-    assert_eq!(answer.hits.first().map(|h| h.guide.as_str()), Some("sync-search"));
+    assert_eq!(
+        answer.hits.first().map(|h| h.guide.as_str()),
+        Some("sync-search")
+    );
     assert_eq!(
         answer.hits[0].url,
         "https://polyglotstack.dev/guides/sync-search#why-dual-writes-lose-updates"
@@ -33,12 +43,20 @@ fn abbreviations_reach_the_product_they_stand_for() {
 fn synonyms_of_a_word_find_the_section_that_uses_the_other_word() {
     let answer = ask("session expiration");
     assert_eq!(answer.hits[0].section, "Choosing a TTL");
-    assert!(answer.hits[0].excerpt.contains("**TTL**"), "{}", answer.hits[0].excerpt);
+    assert!(
+        answer.hits[0].excerpt.contains("**TTL**"),
+        "{}",
+        answer.hits[0].excerpt
+    );
 }
 
 #[test]
 fn an_off_topic_question_is_not_answered() {
-    for question in ["how do I bake sourdough bread", "best graphics card for gaming", "the of and"] {
+    for question in [
+        "how do I bake sourdough bread",
+        "best graphics card for gaming",
+        "the of and",
+    ] {
         let answer = ask(question);
         assert!(!answer.answered, "{question}: {answer:#?}");
         assert!(answer.hits.is_empty());
@@ -64,7 +82,11 @@ fn excerpts_stay_within_the_limit_and_bold_the_matches() {
 #[test]
 fn a_title_only_match_shows_the_opening_of_the_section() {
     let answer = ask("caching postgres reads");
-    let hit = answer.hits.iter().find(|h| h.guide == "redis-cache").expect("redis-cache hit");
+    let hit = answer
+        .hits
+        .iter()
+        .find(|h| h.guide == "redis-cache")
+        .expect("redis-cache hit");
     assert!(!hit.excerpt.is_empty());
 }
 
@@ -75,7 +97,15 @@ fn the_json_answer_has_exactly_the_fields_of_the_spec() {
     let mut keys: Vec<_> = json.as_object().expect("object").keys().cloned().collect();
     keys.sort();
     assert_eq!(keys, ["answered", "hits", "question"]);
-    let mut hit_keys: Vec<_> = json["hits"][0].as_object().expect("hit").keys().cloned().collect();
+    let mut hit_keys: Vec<_> = json["hits"][0]
+        .as_object()
+        .expect("hit")
+        .keys()
+        .cloned()
+        .collect();
     hit_keys.sort();
-    assert_eq!(hit_keys, ["excerpt", "guide", "score", "section", "title", "url"]);
+    assert_eq!(
+        hit_keys,
+        ["excerpt", "guide", "score", "section", "title", "url"]
+    );
 }

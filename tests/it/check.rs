@@ -38,6 +38,9 @@ fn every_problem_of_a_broken_folder_is_reported_with_its_line() {
         "tests/fixtures/broken/synonyms.toml:5: a synonym group needs at least two terms",
     ];
     for want in expected {
-        assert!(lines.iter().any(|l| l.starts_with(want)), "missing {want:?} in {lines:#?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with(want)),
+            "missing {want:?} in {lines:#?}"
+        );
     }
 }

@@ -21,7 +21,10 @@ fn ask_prints_title_section_link_and_excerpt() {
     let out = stackbot(&["ask", "how long should a redis session ttl be"]);
     assert!(out.status.success());
     let text = stdout(&out);
-    assert!(text.starts_with("1. Sessions in Redis — Choosing a TTL\n"), "{text}");
+    assert!(
+        text.starts_with("1. Sessions in Redis — Choosing a TTL\n"),
+        "{text}"
+    );
     assert!(text.contains("https://polyglotstack.dev/guides/redis-sessions#choosing-a-ttl"));
 }
 
@@ -46,7 +49,12 @@ fn an_unanswered_question_says_so_honestly() {
 
 #[test]
 fn blank_questions_and_bad_limits_are_usage_errors() {
-    for args in [&["ask", "   "][..], &["ask", "--limit", "0", "redis"], &["ask", "--limit", "x", "redis"], &["ask"]] {
+    for args in [
+        &["ask", "   "][..],
+        &["ask", "--limit", "0", "redis"],
+        &["ask", "--limit", "x", "redis"],
+        &["ask"],
+    ] {
         let out = stackbot(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty());
@@ -57,9 +65,19 @@ fn blank_questions_and_bad_limits_are_usage_errors() {
 fn hostile_input_is_just_text() {
     let parens = "(".repeat(1000);
     let long = "日本語 ".repeat(900);
-    for question in ["C++ AND/OR NOT redis", "a^b redis:postgres \"what's", &parens, "🔥🔥 مرحبا redis \u{7}\u{1b}[31m", &long] {
+    for question in [
+        "C++ AND/OR NOT redis",
+        "a^b redis:postgres \"what's",
+        &parens,
+        "🔥🔥 مرحبا redis \u{7}\u{1b}[31m",
+        &long,
+    ] {
         let out = stackbot(&["ask", "--json", question]);
-        assert!(out.status.success(), "{question:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{question:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let _: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     }
 }

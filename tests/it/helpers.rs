@@ -17,6 +17,11 @@ pub fn fixture_engine() -> Engine {
 
 fn engine(dir: &Path) -> Engine {
     let loaded = knowledge::load(dir).expect("knowledge folder");
-    assert!(loaded.problems.is_empty(), "problems in {}: {:#?}", dir.display(), loaded.problems);
+    assert!(
+        loaded.problems.is_empty(),
+        "problems in {}: {:#?}",
+        dir.display(),
+        loaded.problems
+    );
     Engine::new(loaded.knowledge, BaseUrl::default()).expect("index")
 }
