@@ -7,22 +7,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
-use serde::Deserialize;
+use stackbot::eval::EvalSet;
 use stackbot::knowledge::{self, BaseUrl, Knowledge, synthetic};
 use stackbot::{Engine, HitLimit, Question};
-
-#[derive(Deserialize)]
-struct Labelled {
-    #[serde(default)]
-    question: Vec<Case>,
-    #[serde(default)]
-    off_topic: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    q: String,
-}
 
 fn real_knowledge() -> Knowledge {
     knowledge::load("knowledge".as_ref())
@@ -32,18 +19,13 @@ fn real_knowledge() -> Knowledge {
 
 /// The labelled and off-topic questions, plus a few hostile ones: the mixed query set.
 fn questions() -> Vec<Question> {
-    let mut texts: Vec<String> = Vec::new();
-    for file in ["tests/eval/questions.toml", "tests/eval/off_topic.toml"] {
-        let labelled: Labelled =
-            toml::from_str(&std::fs::read_to_string(file).expect("read")).expect("toml");
-        texts.extend(
-            labelled
-                .question
-                .into_iter()
-                .chain(labelled.off_topic)
-                .map(|c| c.q),
-        );
-    }
+    let set = EvalSet::load("tests/eval".as_ref()).expect("evaluation set");
+    let mut texts: Vec<String> = set
+        .labelled
+        .into_iter()
+        .chain(set.off_topic)
+        .map(|c| c.q)
+        .collect();
     texts.push("(".repeat(1000));
     texts.push("redis postgres elasticsearch sync cache session ".repeat(100));
     texts

@@ -2,25 +2,10 @@
 //! every off-topic question that is answered, the top candidates with their BM25 and coverages.
 //! `cargo run --release --example calibrate [question]`.
 
-use serde::Deserialize;
 use stackbot::answer::{answers, select};
+use stackbot::eval::EvalSet;
 use stackbot::knowledge::{self, Knowledge};
 use stackbot::search::{Candidate, SearchIndex};
-
-#[derive(Deserialize)]
-struct Labelled {
-    #[serde(default)]
-    question: Vec<Case>,
-    #[serde(default)]
-    off_topic: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    q: String,
-    #[serde(default)]
-    expect: Vec<String>,
-}
 
 fn show(k: &Knowledge, index: &SearchIndex, q: &str, candidates: &[Candidate]) {
     let best = candidates.iter().map(|c| c.bm25).fold(0.0_f32, f32::max);
@@ -54,9 +39,9 @@ fn main() -> anyhow::Result<()> {
         show(&k, &index, &q, &index.search(&q)?.candidates);
         return Ok(());
     }
-    for file in ["tests/eval/questions.toml", "tests/eval/off_topic.toml"] {
-        let labelled: Labelled = toml::from_str(&std::fs::read_to_string(file)?)?;
-        for case in labelled.question.iter().chain(&labelled.off_topic) {
+    let set = EvalSet::load("tests/eval".as_ref())?;
+    {
+        for case in set.labelled.iter().chain(&set.off_topic) {
             let result = index.search(&case.q)?;
             let shown = select(&result.candidates, 3);
             let first = shown

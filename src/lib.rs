@@ -5,12 +5,14 @@
 //! - [`answer`] is the service every front end calls: question in, hits out.
 //! - [`excerpt`] and [`render`] turn results into text, purely.
 //! - [`check`] validates a knowledge folder; [`cli`] is the command line.
+//! - [`eval`] reads the labelled questions that retrieval quality is measured on.
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod answer;
 pub mod check;
 pub mod cli;
+pub mod eval;
 pub mod excerpt;
 pub mod knowledge;
 pub mod render;

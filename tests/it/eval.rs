@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use stackbot::eval::{EvalSet, Labelled};
 use stackbot::{Engine, HitLimit, Question};
 
 use crate::helpers::real_engine;
@@ -17,30 +17,8 @@ const TARGET_RECALL_AT_3: f64 = 0.90;
 const FLOOR_RECALL_AT_3: f64 = 0.88;
 const MAX_OFF_TOPIC_ANSWERED: usize = 1;
 
-#[derive(Deserialize)]
-struct Labelled {
-    #[serde(default)]
-    question: Vec<Case>,
-    #[serde(default)]
-    off_topic: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    q: String,
-    #[serde(default)]
-    expect: Vec<String>,
-    #[serde(default)]
-    style: String,
-}
-
-fn read(path: &str) -> Labelled {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 /// The 1-based rank of the first hit from an expected guide, if any of the three shown is one.
-fn rank(engine: &Engine, case: &Case) -> (Option<usize>, Vec<String>) {
+fn rank(engine: &Engine, case: &Labelled) -> (Option<usize>, Vec<String>) {
     let question = Question::parse(&case.q).expect("labelled questions are valid");
     let answer = engine.ask(&question, HitLimit::DEFAULT).expect("ask");
     let guides: Vec<String> = answer.hits.into_iter().map(|h| h.guide).collect();
@@ -54,8 +32,10 @@ fn rank(engine: &Engine, case: &Case) -> (Option<usize>, Vec<String>) {
 #[test]
 fn retrieval_meets_the_recall_targets_and_ignores_off_topic_questions() {
     let engine = real_engine();
-    let labelled = read("tests/eval/questions.toml").question;
-    let off_topic = read("tests/eval/off_topic.toml").off_topic;
+    let EvalSet {
+        labelled,
+        off_topic,
+    } = EvalSet::load("tests/eval".as_ref()).expect("evaluation set");
     assert!(
         labelled.len() >= 120,
         "need at least 120 labelled questions"
