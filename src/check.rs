@@ -53,8 +53,12 @@ pub fn check(dir: &Path) -> Result<Report, CheckError> {
     let synonyms_path = dir.join("synonyms.toml");
     for group in &knowledge.synonyms.groups {
         let mut used = false;
-        let mut phrases: Vec<&String> = group.terms.iter().chain(&group.means).collect();
-        phrases.dedup();
+        let mut phrases: Vec<&String> = Vec::new();
+        for phrase in group.terms.iter().chain(&group.means) {
+            if !phrases.contains(&phrase) {
+                phrases.push(phrase);
+            }
+        }
         for phrase in phrases {
             let terms = index.terms(phrase);
             if terms.is_empty() {
