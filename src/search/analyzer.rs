@@ -18,8 +18,8 @@ pub const NAME: &str = "stackbot_en";
 ///
 /// Lucene's English list plus the pronouns, auxiliaries and filler of questions ("how do I", "what
 /// is the best way to"), and the stray letters that apostrophes leave (`i'm` → `i`, `m`). Words that
-/// can carry a topic in this domain stay out of it: `down` (Redis is down), `up`, `out`, `not`… are
-/// still dropped only where Lucene drops them.
+/// can carry a topic in this domain stay out of it: `down` (Redis is down), `up`, `out`, `like`
+/// (SQL's `LIKE`).
 #[rustfmt::skip]
 const STOP_WORDS: &[&str] = &[
     // Lucene's English stop words.
