@@ -16,7 +16,9 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing,
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
-use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::knowledge::Knowledge;
 pub use query::QueryPlan;
@@ -270,31 +272,14 @@ impl SearchIndex {
 
     /// Coverage of the question by each guide in `guides` (indexes into `Knowledge::guides`).
     fn guide_coverage(&self, plan: &QueryPlan, guides: &[usize]) -> Result<Vec<f32>, SearchError> {
-        let searcher = self.guides.reader.searcher();
-        let mut coverage = vec![0.0; guides.len()];
-        let mut by_segment: Vec<Vec<(DocId, usize)>> =
-            vec![Vec::new(); searcher.segment_readers().len()];
-        for (i, &g) in guides.iter().enumerate() {
-            if let Some(address) = self.guides.addresses.get(g) {
-                by_segment[address.segment_ord as usize].push((address.doc_id, i));
-            }
-        }
-        for (segment_ord, docs) in by_segment.iter_mut().enumerate() {
-            if docs.is_empty() {
-                continue;
-            }
-            docs.sort_unstable();
-            let inverted = searcher
-                .segment_reader(segment_index(segment_ord))
-                .inverted_index(self.guides.all)?;
-            for (&(_, i), covered) in
-                docs.iter()
-                    .zip(plan.presence(&inverted, self.guides.all, docs)?)
-            {
-                coverage[i] = covered;
-            }
-        }
-        Ok(coverage)
+        // Every guide index comes from `self.sections`, built from the same knowledge.
+        let addresses: Vec<DocAddress> = guides.iter().map(|&g| self.guides.addresses[g]).collect();
+        coverage_at(
+            &self.guides.reader.searcher(),
+            self.guides.all,
+            plan,
+            &addresses,
+        )
     }
 
     /// Number of indexed sections.
@@ -318,35 +303,18 @@ impl SearchIndex {
         let query = plan.to_query(&self.fields);
         let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
 
-        let mut by_segment: Vec<Vec<(DocId, usize)>> =
-            vec![Vec::new(); searcher.segment_readers().len()];
-        for (i, (_, address)) in top.iter().enumerate() {
-            by_segment[address.segment_ord as usize].push((address.doc_id, i));
-        }
-        let mut coverage = vec![0.0_f32; top.len()];
-        let mut sids = vec![0_u64; top.len()];
-        for (segment_ord, docs) in by_segment.iter_mut().enumerate() {
-            if docs.is_empty() {
-                continue;
-            }
-            docs.sort_unstable();
-            let segment = searcher.segment_reader(segment_index(segment_ord));
-            let sid_column = segment.fast_fields().u64("sid")?;
-            for &(doc, i) in docs.iter() {
-                sids[i] = sid_column.first(doc).unwrap_or(0);
-            }
-            let inverted = segment.inverted_index(self.fields.all)?;
-            let present = plan.presence(&inverted, self.fields.all, docs)?;
-            for (&(_, i), covered) in docs.iter().zip(present) {
-                coverage[i] = covered;
-            }
-        }
-        let sections: Vec<Option<SectionRef>> = sids
+        let addresses: Vec<DocAddress> = top.iter().map(|(_, address)| *address).collect();
+        let coverage = coverage_at(&searcher, self.fields.all, &plan, &addresses)?;
+        let sid_columns = searcher
+            .segment_readers()
             .iter()
-            .map(|&sid| {
-                usize::try_from(sid)
-                    .ok()
-                    .and_then(|i| self.sections.get(i).copied())
+            .map(|segment| segment.fast_fields().u64("sid"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sections: Vec<Option<SectionRef>> = addresses
+            .iter()
+            .map(|address| {
+                let sid = sid_columns[address.segment_ord as usize].first(address.doc_id)?;
+                self.sections.get(usize::try_from(sid).ok()?).copied()
             })
             .collect();
         let mut guides: Vec<usize> = sections.iter().flatten().map(|s| s.guide).collect();
@@ -460,6 +428,35 @@ impl GuideIndex {
             addresses,
         })
     }
+}
+
+/// The coverage of `plan` by each document at `addresses`, read from `field`: documents are
+/// grouped by segment and visited in doc-id order, as postings require.
+fn coverage_at(
+    searcher: &Searcher,
+    field: Field,
+    plan: &QueryPlan,
+    addresses: &[DocAddress],
+) -> Result<Vec<f32>, SearchError> {
+    let mut by_segment: Vec<Vec<(DocId, usize)>> =
+        vec![Vec::new(); searcher.segment_readers().len()];
+    for (i, address) in addresses.iter().enumerate() {
+        by_segment[address.segment_ord as usize].push((address.doc_id, i));
+    }
+    let mut coverage = vec![0.0_f32; addresses.len()];
+    for (segment_ord, docs) in by_segment.iter_mut().enumerate() {
+        if docs.is_empty() {
+            continue;
+        }
+        docs.sort_unstable();
+        let inverted = searcher
+            .segment_reader(segment_index(segment_ord))
+            .inverted_index(field)?;
+        for (&(_, i), covered) in docs.iter().zip(plan.presence(&inverted, field, docs)?) {
+            coverage[i] = covered;
+        }
+    }
+    Ok(coverage)
 }
 
 /// A segment's position as tantivy numbers them (there are never 2³² segments).
