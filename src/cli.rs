@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::answer::{Engine, HitLimit, Question};
 use crate::knowledge::{self, BaseUrl};
+use crate::needs::{Hosting, Scale, UnknownName, UseCase};
+use crate::recommend::{self, Request};
 use crate::render;
 
 /// Stackbot: answers questions about polyglot persistence from the community's guides.
@@ -48,8 +50,47 @@ pub struct Config {
 pub enum Command {
     /// Answer a question from the guides, as /ask would.
     Ask(AskArgs),
+    /// Recommend the smallest database stack for what the application must do, as /recommend
+    /// would.
+    Recommend(RecommendArgs),
     /// Validate the knowledge folder and list every problem as `file:line: message`.
     Check,
+}
+
+/// `stackbot recommend`.
+// The field docs are `--help` text, where backticks around the valid words would show.
+#[allow(clippy::doc_markdown)]
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// Print the recommendation as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// How big the application is: prototype, growing or large.
+    #[arg(long, default_value = "growing", value_parser = parse_name::<Scale>)]
+    pub scale: Scale,
+    /// Where the stores run: self_hosted, managed or serverless.
+    #[arg(long, value_parser = parse_name::<Hosting>)]
+    pub hosting: Option<Hosting>,
+    /// What the application must do (transactions, sessions, caching, rate_limiting,
+    /// full_text_search, fuzzy_search, vector_search, activity_logs, analytics, time_series,
+    /// realtime, job_queue, event_streaming, graph, geospatial, flexible_schema).
+    #[arg(value_name = "USE_CASE", value_parser = parse_name::<UseCase>)]
+    pub use_cases: Vec<UseCase>,
+}
+
+/// Parses a vocabulary word; `full-text-search` and `Full_Text_Search` are accepted too.
+fn parse_name<T>(s: &str) -> Result<T, String>
+where
+    T: std::str::FromStr<Err = UnknownName>,
+{
+    let normal = s.trim().to_lowercase().replace('-', "_");
+    normal.parse().map_err(|e: UnknownName| {
+        UnknownName {
+            name: s.to_owned(),
+            ..e
+        }
+        .to_string()
+    })
 }
 
 /// `stackbot ask`.
@@ -81,6 +122,7 @@ const USAGE: u8 = 2;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ask(args) => ask(&cli.config, &args),
+        Command::Recommend(args) => recommend(&cli.config, &args),
         Command::Check => check(&cli.config),
     }
 }
@@ -107,6 +149,26 @@ fn ask(config: &Config, args: &AskArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn recommend(config: &Config, args: &RecommendArgs) -> anyhow::Result<ExitCode> {
+    let request = match Request::new(args.use_cases.iter().copied(), args.scale, args.hosting) {
+        Ok(request) => request,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(USAGE));
+        }
+    };
+    let knowledge = load_knowledge(config)?;
+    let recommendation = recommend::recommend(&knowledge, &request)
+        .context("recommending a stack (run `stackbot check`)")?;
+    let out = if args.json {
+        serde_json::to_string_pretty(&recommendation).context("encoding the recommendation")? + "\n"
+    } else {
+        render::recommendation_text(&recommendation, &config.base_url)
+    };
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let report = crate::check::check(&config.knowledge)
         .with_context(|| format!("checking {}", config.knowledge.display()))?;
@@ -127,6 +189,12 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 /// Loads the knowledge and indexes it; problems in the folder are logged, not fatal, so one bad
 /// guide does not take the others down.
 pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
+    let knowledge = load_knowledge(config)?;
+    Engine::new(knowledge, config.base_url.clone()).context("indexing the guides")
+}
+
+/// Loads the knowledge folder; problems are logged, not fatal.
+fn load_knowledge(config: &Config) -> anyhow::Result<knowledge::Knowledge> {
     let loaded = knowledge::load(&config.knowledge).with_context(|| {
         format!(
             "loading the knowledge folder {}",
@@ -139,7 +207,7 @@ pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
             "the knowledge folder has problems; run `stackbot check` to list them"
         );
     }
-    Engine::new(loaded.knowledge, config.base_url.clone()).context("indexing the guides")
+    Ok(loaded.knowledge)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

@@ -1,8 +1,9 @@
 //! Stackbot: the answer bot of a community that teaches polyglot persistence.
 //!
-//! - [`knowledge`] loads the guides, the catalog and the synonyms (the only file-system reader).
+//! - [`knowledge`] loads the guides, the catalog, the synonyms and the rules (the only file-system reader).
 //! - [`search`] indexes sections in tantivy and scores them (the only tantivy user).
 //! - [`answer`] is the service every front end calls: question in, hits out.
+//! - [`recommend`] turns use cases ([`needs`]) into a database stack from the rules, purely.
 //! - [`excerpt`] and [`render`] turn results into text, purely.
 //! - [`check`] validates a knowledge folder; [`cli`] is the command line.
 //! - [`eval`] reads the labelled questions that retrieval quality is measured on.
@@ -15,6 +16,8 @@ pub mod cli;
 pub mod eval;
 pub mod excerpt;
 pub mod knowledge;
+pub mod needs;
+pub mod recommend;
 pub mod render;
 pub mod search;
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Problem, line_of};
+use super::{Problem, line_of, parse_toml};
 
 /// The catalog: every database id a guide, a rule or a reply may name.
 #[derive(Debug, Clone, Default)]
@@ -61,17 +61,8 @@ struct Entry {
 
 /// Parses the catalog text read from `path`, reporting syntax errors and duplicate ids.
 pub fn parse_catalog(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Catalog {
-    let file: File = match toml::from_str(text) {
-        Ok(file) => file,
-        Err(e) => {
-            let line = e.span().map_or(1, |s| line_of(text, s.start));
-            problems.push(Problem::new(
-                path,
-                line,
-                format!("invalid catalog: {}", e.message()),
-            ));
-            return Catalog::default();
-        }
+    let Some(file) = parse_toml::<File>(path, text, "catalog", problems) else {
+        return Catalog::default();
     };
     let mut catalog = Catalog::default();
     for entry in file.database {

@@ -9,6 +9,7 @@ mod anchor;
 mod catalog;
 mod guide;
 mod markdown;
+mod stacks;
 mod synonyms;
 pub mod synthetic;
 
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub use anchor::{anchor, is_slug};
 pub use catalog::{Catalog, Database};
 pub use markdown::collapse_spaces;
+pub use stacks::{Note, Pattern, Rules, Serve, SyncRule};
 pub use synonyms::{SynonymGroup, Synonyms};
 
 use markdown::Link;
@@ -31,6 +33,8 @@ pub struct Knowledge {
     pub catalog: Catalog,
     /// Query-time aliases.
     pub synonyms: Synonyms,
+    /// The recommendation rules.
+    pub rules: Rules,
 }
 
 /// One guide: front matter plus its sections.
@@ -207,7 +211,8 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
 }
 
-/// Loads `dir` (a knowledge folder): `guides/*.md`, `catalog.toml`, `synonyms.toml`.
+/// Loads `dir` (a knowledge folder): `guides/*.md`, `catalog.toml`, `synonyms.toml`,
+/// `stacks.toml`.
 ///
 /// Fails only when `dir/guides` cannot be listed; every other problem is collected in
 /// [`Loaded::problems`] and the rest of the knowledge is still loaded.
@@ -272,12 +277,20 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
             synonyms::parse_synonyms(&synonyms_path, &text, &mut loaded.problems);
     }
 
+    let stacks_path = dir.join("stacks.toml");
+    if let Some(text) = read_optional(&stacks_path, &mut loaded.problems) {
+        loaded.knowledge.rules = stacks::parse_stacks(&stacks_path, &text, &mut loaded.problems);
+    }
+
     check_references(
         &loaded.knowledge,
         &links,
         &catalog_path,
         &mut loaded.problems,
     );
+    if !loaded.knowledge.catalog.databases.is_empty() {
+        stacks::check_references(&loaded.knowledge, &stacks_path, &mut loaded.problems);
+    }
     Ok(loaded)
 }
 
@@ -374,6 +387,25 @@ fn resolve_link(knowledge: &Knowledge, from: &Guide, dest: &str) -> Result<(), S
 }
 
 /// 1-based line of byte `offset` in `text`.
+/// Parses a TOML file into `T`; a syntax or shape error becomes one problem at its line.
+fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    toml::from_str(text)
+        .map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("invalid {what}: {}", e.message()),
+            ));
+        })
+        .ok()
+}
+
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     1 + text[..offset.min(text.len())].matches('\n').count()
 }

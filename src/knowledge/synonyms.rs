@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Problem, line_of};
+use super::{Problem, line_of, parse_toml};
 
 /// All synonym groups, in file order.
 #[derive(Debug, Clone, Default)]
@@ -56,17 +56,8 @@ struct Alias {
 
 /// Parses the synonyms text read from `path`; a group needs two or more non-empty phrases.
 pub fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
-    let file: File = match toml::from_str(text) {
-        Ok(file) => file,
-        Err(e) => {
-            let line = e.span().map_or(1, |s| line_of(text, s.start));
-            problems.push(Problem::new(
-                path,
-                line,
-                format!("invalid synonyms: {}", e.message()),
-            ));
-            return Synonyms::default();
-        }
+    let Some(file) = parse_toml::<File>(path, text, "synonyms", problems) else {
+        return Synonyms::default();
     };
     let trimmed = |list: Vec<String>| -> Vec<String> {
         list.into_iter().map(|t| t.trim().to_owned()).collect()

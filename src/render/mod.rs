@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::answer::Answer;
 use crate::knowledge::BaseUrl;
+use crate::recommend::Recommendation;
 
 /// The human-readable reply of `stackbot ask`.
 pub fn answer_text(answer: &Answer, base_url: &BaseUrl) -> String {
@@ -32,6 +33,68 @@ pub fn answer_text(answer: &Answer, base_url: &BaseUrl) -> String {
         let _ = writeln!(out, "{}. {heading}", i + 1);
         let _ = writeln!(out, "   {}", hit.url);
         let _ = writeln!(out, "   {}", hit.excerpt);
+    }
+    out
+}
+
+/// The human-readable reply of `stackbot recommend`.
+pub fn recommendation_text(rec: &Recommendation, base_url: &BaseUrl) -> String {
+    let mut out = String::new();
+    let use_cases: Vec<&str> = rec.use_cases.iter().map(|u| u.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "Stack for {} (scale: {}, hosting: {})",
+        use_cases.join(", "),
+        rec.scale,
+        rec.hosting.map_or("not given", |h| h.as_str()),
+    );
+    for (i, component) in rec.stack.iter().enumerate() {
+        out.push('\n');
+        let _ = writeln!(out, "{}. {}: {}", i + 1, component.name, component.role);
+        for reason in &component.reasons {
+            match &reason.feature {
+                Some(feature) => {
+                    let _ = writeln!(out, "   - {}: {feature}", reason.use_case);
+                    let _ = writeln!(out, "     {}", reason.why);
+                }
+                None => {
+                    let _ = writeln!(out, "   - {}: {}", reason.use_case, reason.why);
+                }
+            }
+        }
+        if !component.guides.is_empty() {
+            let guides = component
+                .guides
+                .iter()
+                .map(|g| format!("{}{g}", base_url.as_str()));
+            let _ = writeln!(out, "   guides: {}", guides.collect::<Vec<_>>().join(" "));
+        }
+    }
+    if !rec.sync.is_empty() {
+        let _ = writeln!(out, "\nKeeping the stores in sync");
+        let name = |id: &str| {
+            rec.stack
+                .iter()
+                .find(|c| c.database == id)
+                .map_or(id.to_owned(), |c| c.name.clone())
+        };
+        for step in &rec.sync {
+            let _ = writeln!(
+                out,
+                "- {} -> {}: {} ({}{})",
+                name(&step.from),
+                name(&step.to),
+                step.pattern,
+                base_url.as_str(),
+                step.guide
+            );
+        }
+    }
+    if !rec.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes");
+        for note in &rec.notes {
+            let _ = writeln!(out, "- {note}");
+        }
     }
     out
 }

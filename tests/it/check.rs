@@ -44,3 +44,55 @@ fn every_problem_of_a_broken_folder_is_reported_with_its_line() {
         );
     }
 }
+
+#[test]
+fn every_problem_of_broken_rules_is_reported_with_its_line() {
+    let report = stackbot::check::check(Path::new("tests/fixtures/broken")).expect("check runs");
+    let lines: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| p.to_string().replace('\\', "/"))
+        .filter(|l| l.starts_with("tests/fixtures/broken/stacks.toml"))
+        .collect();
+    let at = |n: usize, text: &str| format!("tests/fixtures/broken/stacks.toml:{n}: {text}");
+    let expected = [
+        at(
+            1,
+            "`transactions` needs a rule without `hosting` at scale prototype, growing, large",
+        ),
+        at(5, "role for `mysql`, which is not in catalog.toml"),
+        at(8, "`redis` has no entry in [roles]"),
+        at(
+            15,
+            "`sessions` at scale `large` already has a rule (line 8)",
+        ),
+        at(
+            22,
+            "unknown use case `search`; valid: transactions, sessions,",
+        ),
+        at(30, "unknown scale `huge`; valid: prototype, growing, large"),
+        at(
+            31,
+            "unknown hosting `cloud`; valid: self_hosted, managed, serverless",
+        ),
+        at(41, "guide `no-such-guide` does not exist"),
+        at(43, "no [[pattern]] has id `no-such-pattern`"),
+        at(46, "a rule needs at least one guide"),
+        at(
+            46,
+            "`fuzzy_search` (meilisearch) and `full_text_search` (elasticsearch) are both a search engine at prototype, growing, large: pick one",
+        ),
+        at(51, "`fed_by` needs a `sync` pattern"),
+        at(54, "database `neo4j` is not in catalog.toml"),
+        at(61, "no rule uses pattern `unused`"),
+    ];
+    for want in &expected {
+        assert!(
+            lines.iter().any(|l| l.starts_with(want.as_str())),
+            "missing {want:?} in {lines:#?}"
+        );
+    }
+    // Twelve use cases without rules (one listed above), the others above, and two more stores
+    // without a role (elasticsearch, meilisearch): nothing else.
+    assert_eq!(lines.len(), 12 + (expected.len() - 1) + 2, "{lines:#?}");
+}

@@ -105,3 +105,70 @@ fn a_missing_knowledge_folder_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/knowledge"), "{err}");
 }
+
+#[test]
+fn recommend_prints_the_stack_and_json_in_the_spec_shape() {
+    let out = stackbot(&["recommend", "--scale", "large", "caching", "sessions"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Stack for sessions, caching (scale: large, hosting: not given)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n1. PostgreSQL: System of record\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- PostgreSQL -> Redis: Cache-aside."),
+        "{text}"
+    );
+
+    let out = stackbot(&[
+        "recommend",
+        "--json",
+        "--hosting",
+        "serverless",
+        "--scale",
+        "large",
+        "full-text-search",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    assert_eq!(json["use_cases"], serde_json::json!(["full_text_search"]));
+    assert_eq!(json["hosting"], "serverless");
+    assert_eq!(
+        json["stack"][0]["database"], "postgresql",
+        "the serverless rule applies"
+    );
+    assert_eq!(json["sync"], serde_json::json!([]));
+}
+
+#[test]
+fn recommend_usage_errors_list_the_valid_values() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["recommend"],
+            "name at least one use case; valid: transactions, sessions,",
+        ),
+        (
+            &["recommend", "search"],
+            "unknown use case `search`; valid: transactions,",
+        ),
+        (
+            &["recommend", "--scale", "huge", "caching"],
+            "unknown scale `huge`; valid: prototype, growing, large",
+        ),
+        (
+            &["recommend", "--hosting", "cloud", "caching"],
+            "unknown hosting `cloud`; valid: self_hosted, managed, serverless",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = stackbot(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}

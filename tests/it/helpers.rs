@@ -15,7 +15,16 @@ pub fn fixture_engine() -> Engine {
     engine(Path::new("tests/fixtures/knowledge"))
 }
 
+/// The real knowledge, loaded; panics if the folder has problems.
+pub fn real_knowledge() -> knowledge::Knowledge {
+    clean(Path::new("knowledge"))
+}
+
 fn engine(dir: &Path) -> Engine {
+    Engine::new(clean(dir), BaseUrl::default()).expect("index")
+}
+
+fn clean(dir: &Path) -> knowledge::Knowledge {
     let loaded = knowledge::load(dir).expect("knowledge folder");
     assert!(
         loaded.problems.is_empty(),
@@ -23,5 +32,5 @@ fn engine(dir: &Path) -> Engine {
         dir.display(),
         loaded.problems
     );
-    Engine::new(loaded.knowledge, BaseUrl::default()).expect("index")
+    loaded.knowledge
 }

@@ -9,3 +9,4 @@ mod cli;
 mod eval;
 mod helpers;
 mod props;
+mod recommend;
