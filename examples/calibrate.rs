@@ -18,7 +18,12 @@ fn show(k: &Knowledge, index: &SearchIndex, q: &str, candidates: &[Candidate]) {
         })
         .collect();
     println!("{q}\n  terms {}", terms.join(" "));
-    for c in candidates.iter().take(5) {
+    for c in candidates.iter().take(
+        std::env::var("TOP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5),
+    ) {
         println!(
             "  {:<30} s{:<2} bm25 {:>6.2} section {:.2} guide {:.2} {}",
             k.guides[c.section.guide].slug,

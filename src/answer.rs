@@ -18,16 +18,9 @@ use crate::search::{Candidate, SearchError, SearchIndex};
 ///
 /// Calibrated on `tests/eval/` with `cargo run --release --example calibrate`; see
 /// ARCHITECTURE.md, "When is a question answered?".
-pub const SECTION_COVERAGE: f32 = 0.45;
+pub const SECTION_COVERAGE: f32 = 0.4;
 
-/// Part 2: or when its guide as a whole covers at least this share ...
-pub const GUIDE_COVERAGE: f32 = 0.6;
-
-/// ... and the section itself at least this share (the words of a beginner's question are often
-/// spread over a guide, but the section shown must still hold a good part of them).
-pub const SECTION_COVERAGE_WITH_GUIDE: f32 = 0.4;
-
-/// Part 3, always: the section's BM25 score is at least this fraction of the best candidate's.
+/// Part 2: the section's BM25 score is at least this fraction of the best candidate's.
 /// A short section that happens to contain the question's common words, far weaker a match than
 /// the best one, is not an answer.
 pub const RELATIVE_BM25: f32 = 0.6;
@@ -228,11 +221,16 @@ impl Engine {
 }
 
 /// Whether `candidate` answers the question, `best_bm25` being the highest BM25 of the search.
+///
+/// Part 3: the section holds at least one *specific* word of the question (a word found
+/// in at most 15% of the sections or in one guide only, or a database name; see
+/// [`crate::search::Candidate::specific`]). A section that covers a question only through words
+/// found everywhere ("how to write a cover letter for a job application": `write`, `job`) does
+/// not answer it.
 pub fn answers(candidate: &Candidate, best_bm25: f32) -> bool {
-    candidate.bm25 >= RELATIVE_BM25 * best_bm25
-        && (candidate.section_coverage >= SECTION_COVERAGE
-            || (candidate.guide_coverage >= GUIDE_COVERAGE
-                && candidate.section_coverage >= SECTION_COVERAGE_WITH_GUIDE))
+    candidate.specific
+        && candidate.bm25 >= RELATIVE_BM25 * best_bm25
+        && candidate.section_coverage >= SECTION_COVERAGE
 }
 
 /// Chooses the hits to show from candidates sorted best first.
@@ -277,7 +275,16 @@ mod tests {
             bm25: score,
             section_coverage: coverage,
             guide_coverage: coverage,
+            specific: true,
         }
+    }
+
+    #[test]
+    fn a_section_that_holds_only_common_words_does_not_answer() {
+        let mut common = candidate(0, 0, 10.0, 0.9);
+        assert!(answers(&common, 10.0));
+        common.specific = false;
+        assert!(!answers(&common, 10.0));
     }
 
     #[test]
@@ -313,7 +320,7 @@ mod tests {
 
     #[test]
     fn sections_below_the_coverage_rule_are_never_shown() {
-        let candidates = [candidate(0, 0, 9.0, 0.4), candidate(1, 0, 8.0, 0.44)];
+        let candidates = [candidate(0, 0, 9.0, 0.35), candidate(1, 0, 8.0, 0.39)];
         assert!(select(&candidates, 3).is_empty());
     }
 
@@ -325,15 +332,6 @@ mod tests {
             .map(|c| c.section.guide)
             .collect();
         assert_eq!(shown, [0]);
-    }
-
-    #[test]
-    fn guide_coverage_rescues_a_section_that_holds_part_of_the_question() {
-        let mut spread = candidate(0, 0, 10.0, 0.42);
-        spread.guide_coverage = 0.65;
-        assert!(answers(&spread, 10.0));
-        spread.section_coverage = 0.35;
-        assert!(!answers(&spread, 10.0));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tantivy::{
 };
 
 use crate::knowledge::Knowledge;
+use query::Presence;
 pub use query::QueryPlan;
 
 /// Field boosts: a word in a heading says more about a section than a word in its body.
@@ -97,6 +98,10 @@ pub struct Candidate {
     pub section_coverage: f32,
     /// The same share for the whole guide the section belongs to.
     pub guide_coverage: f32,
+    /// Whether the section contains a specific word of the question: one found in at most
+    /// 15% of the sections or in one guide only, or a database name
+    /// ([`query::SPECIFIC_SHARE`]).
+    pub specific: bool,
 }
 
 /// What a search found, and the terms to highlight in excerpts.
@@ -271,7 +276,11 @@ impl SearchIndex {
     }
 
     /// Coverage of the question by each guide in `guides` (indexes into `Knowledge::guides`).
-    fn guide_coverage(&self, plan: &QueryPlan, guides: &[usize]) -> Result<Vec<f32>, SearchError> {
+    fn guide_coverage(
+        &self,
+        plan: &QueryPlan,
+        guides: &[usize],
+    ) -> Result<Vec<Presence>, SearchError> {
         // Every guide index comes from `self.sections`, built from the same knowledge.
         let addresses: Vec<DocAddress> = guides.iter().map(|&g| self.guides.addresses[g]).collect();
         coverage_at(
@@ -280,6 +289,11 @@ impl SearchIndex {
             plan,
             &addresses,
         )
+    }
+
+    /// The searcher and field to count in how many guides a term occurs.
+    pub(super) fn guide_terms(&self) -> (Searcher, Field) {
+        (self.guides.reader.searcher(), self.guides.all)
     }
 
     /// Number of indexed sections.
@@ -327,15 +341,17 @@ impl SearchIndex {
             .filter_map(|(i, (bm25, _))| {
                 let section = sections[i]?;
                 let g = guides.binary_search(&section.guide).ok()?;
-                let section_coverage = coverage[i];
-                let covered = section_coverage.max(GUIDE_COVERAGE_FACTOR * guide_coverage[g]);
+                let section_coverage = coverage[i].coverage;
+                let covered =
+                    section_coverage.max(GUIDE_COVERAGE_FACTOR * guide_coverage[g].coverage);
                 Some(Candidate {
                     section,
                     score: bm25 * covered * covered,
                     coverage: covered,
                     bm25: *bm25,
                     section_coverage,
-                    guide_coverage: guide_coverage[g],
+                    guide_coverage: guide_coverage[g].coverage,
+                    specific: coverage[i].specific,
                 })
             })
             .collect();
@@ -437,13 +453,13 @@ fn coverage_at(
     field: Field,
     plan: &QueryPlan,
     addresses: &[DocAddress],
-) -> Result<Vec<f32>, SearchError> {
+) -> Result<Vec<Presence>, SearchError> {
     let mut by_segment: Vec<Vec<(DocId, usize)>> =
         vec![Vec::new(); searcher.segment_readers().len()];
     for (i, address) in addresses.iter().enumerate() {
         by_segment[address.segment_ord as usize].push((address.doc_id, i));
     }
-    let mut coverage = vec![0.0_f32; addresses.len()];
+    let mut coverage = vec![Presence::default(); addresses.len()];
     for (segment_ord, docs) in by_segment.iter_mut().enumerate() {
         if docs.is_empty() {
             continue;

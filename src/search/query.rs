@@ -40,6 +40,13 @@ pub const UNKNOWN_AS_SHARE: f32 = 0.05;
 /// or database name: ordinary English ("write", "reason", "letter") says little about the topic.
 pub const PROSE_DISCOUNT: f32 = 0.3;
 
+/// A word found in at most this share of the sections, or in one guide only, or a database name,
+/// is *specific*: finding it in a section says the section is about what the question asks.
+/// Words found everywhere ("write", "job", "data") are not, however many of them a section
+/// contains. (The one-guide case matters on a small knowledge base, where a guide's own topic
+/// word can fill a large share of all sections.)
+pub const SPECIFIC_SHARE: f32 = 0.15;
+
 /// Share of a concept's weight covered by its typo correction.
 const CORRECTION_CREDIT: f32 = 0.5;
 
@@ -54,6 +61,7 @@ const TWO_EDITS_FROM: usize = 9;
 #[derive(Debug, Clone)]
 struct Concept {
     variants: Vec<Variant>,
+
     /// Inverse document frequency of the concept's most common variant: how much finding it
     /// says about a section. Words the guides never use get the highest weight.
     weight: f32,
@@ -63,11 +71,23 @@ struct Concept {
 #[derive(Debug, Clone, PartialEq)]
 struct Variant {
     terms: Vec<String>,
+    /// Whether finding it is specific evidence (see [`SPECIFIC_SHARE`]); set when the plan is
+    /// weighed.
+    specific: bool,
     /// Weight in the query, relative to the word as typed.
     boost: f32,
     /// Share of the concept's weight that finding this variant covers: a guessed correction
     /// ("weather" → "whether") is weaker evidence than the word itself or a synonym.
     credit: f32,
+}
+
+/// What one document holds of the question.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Presence {
+    /// Share of the question's weight found, in `0.0..=1.0`.
+    pub coverage: f32,
+    /// Whether a specific word of the question (see [`SPECIFIC_SHARE`]) was found.
+    pub specific: bool,
 }
 
 /// The analysed question, ready to be run and to measure coverage.
@@ -117,7 +137,27 @@ impl QueryPlan {
         let n = searcher.num_docs() as f32;
         let mut concepts = Vec::with_capacity(merged.len());
         let topical_fields = [index.fields.tags, index.fields.databases];
-        for variants in merged {
+        let (guide_searcher, guide_field) = index.guide_terms();
+        for mut variants in merged {
+            for variant in &mut variants {
+                let mut sections_with_all = u64::MAX;
+                let mut guides_with_all = u64::MAX;
+                let mut names_a_database = false;
+                for term in &variant.terms {
+                    sections_with_all = sections_with_all
+                        .min(searcher.doc_freq(&Term::from_field_text(index.fields.all, term))?);
+                    guides_with_all = guides_with_all
+                        .min(guide_searcher.doc_freq(&Term::from_field_text(guide_field, term))?);
+                    names_a_database = names_a_database
+                        || searcher
+                            .doc_freq(&Term::from_field_text(index.fields.databases, term))?
+                            > 0;
+                }
+                #[allow(clippy::cast_precision_loss)]
+                let rare = sections_with_all > 0
+                    && (sections_with_all as f32 <= SPECIFIC_SHARE * n || guides_with_all == 1);
+                variant.specific = rare || names_a_database;
+            }
             let mut topical = false;
             for term in variants.iter().flat_map(|v| &v.terms) {
                 topical = topical || index.synonym_terms.contains(term);
@@ -201,7 +241,7 @@ impl QueryPlan {
         inverted: &InvertedIndexReader,
         all: Field,
         docs: &[(DocId, usize)],
-    ) -> Result<Vec<f32>, SearchError> {
+    ) -> Result<Vec<Presence>, SearchError> {
         let mut present: HashMap<&str, Vec<bool>> = HashMap::new();
         for term in self
             .concepts
@@ -230,19 +270,22 @@ impl QueryPlan {
             present.insert(term, found);
         }
         let total: f32 = self.concepts.iter().map(|c| c.weight).sum();
-        let mut coverage = vec![0.0_f32; docs.len()];
+        let mut presence = vec![Presence::default(); docs.len()];
         for concept in &self.concepts {
-            for (i, slot) in coverage.iter_mut().enumerate() {
-                let credit = concept
+            for (i, slot) in presence.iter_mut().enumerate() {
+                let found = concept
                     .variants
                     .iter()
-                    .filter(|v| v.terms.iter().all(|t| present[t.as_str()][i]))
-                    .map(|v| v.credit)
-                    .fold(0.0, f32::max);
-                *slot += concept.weight * credit / total;
+                    .filter(|v| v.terms.iter().all(|t| present[t.as_str()][i]));
+                let mut credit = 0.0_f32;
+                for variant in found {
+                    credit = credit.max(variant.credit);
+                    slot.specific |= variant.specific;
+                }
+                slot.coverage += concept.weight * credit / total;
             }
         }
-        Ok(coverage)
+        Ok(presence)
     }
 }
 
@@ -254,6 +297,7 @@ fn expand_and_merge(index: &SearchIndex, words: &[(String, f32, f32)]) -> Vec<Ve
         .map(|(term, boost, credit)| {
             vec![Variant {
                 terms: vec![term.clone()],
+                specific: false,
                 boost: *boost,
                 credit: *credit,
             }]
@@ -268,6 +312,7 @@ fn expand_and_merge(index: &SearchIndex, words: &[(String, f32, f32)]) -> Vec<Ve
                     for other in expansion.targets.iter().filter(|p| *p != phrase) {
                         let variant = Variant {
                             terms: other.clone(),
+                            specific: false,
                             boost: SYNONYM_BOOST,
                             credit,
                         };

@@ -1,5 +1,7 @@
 //! Retrieval quality on the real guides: recall@1, recall@3 and MRR over the labelled questions,
-//! and how many off-topic questions get an answer.
+//! and how many off-topic questions get an answer. Two sets: `tests/eval/` (the one the answered
+//! rule was calibrated on, held to the targets of the answer-engine issue) and
+//! `tests/eval/holdout/` (written afterwards and never tuned on, held to a floor).
 
 use std::collections::BTreeMap;
 
@@ -12,10 +14,9 @@ use crate::helpers::real_engine;
 const TARGET_RECALL_AT_1: f64 = 0.75;
 const TARGET_RECALL_AT_3: f64 = 0.90;
 
-/// What the engine reaches today, enforced so it cannot silently get worse. Recall@3 and the
-/// off-topic count are still short of the targets (see README, "Retrieval quality").
-const FLOOR_RECALL_AT_3: f64 = 0.88;
-const MAX_OFF_TOPIC_ANSWERED: usize = 1;
+/// On the held-out set: what the engine reached when the set was written, so it cannot silently
+/// get worse. Three off-topic questions there are answered (see README, "Retrieval quality").
+const HOLDOUT_MAX_OFF_TOPIC_ANSWERED: usize = 3;
 
 /// The 1-based rank of the first hit from an expected guide, if any of the three shown is one.
 fn rank(engine: &Engine, case: &Labelled) -> (Option<usize>, Vec<String>) {
@@ -29,22 +30,18 @@ fn rank(engine: &Engine, case: &Labelled) -> (Option<usize>, Vec<String>) {
     (rank, guides)
 }
 
-#[test]
-fn retrieval_meets_the_recall_targets_and_ignores_off_topic_questions() {
-    let engine = real_engine();
+struct Figures {
+    recall1: f64,
+    recall3: f64,
+    answered_off_topic: Vec<String>,
+}
+
+/// Runs one evaluation set and prints its figures, misses and answered off-topic questions.
+fn measure(engine: &Engine, dir: &str) -> Figures {
     let EvalSet {
         labelled,
         off_topic,
-    } = EvalSet::load("tests/eval".as_ref()).expect("evaluation set");
-    assert!(
-        labelled.len() >= 120,
-        "need at least 120 labelled questions"
-    );
-    assert!(
-        off_topic.len() >= 20,
-        "need at least 20 off-topic questions"
-    );
-
+    } = EvalSet::load(dir.as_ref()).expect("evaluation set");
     let (mut at1, mut at3, mut reciprocal) = (0.0, 0.0, 0.0);
     let mut by_style: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -53,7 +50,7 @@ fn retrieval_meets_the_recall_targets_and_ignores_off_topic_questions() {
             let known = engine.knowledge().guides.iter().any(|g| &g.slug == slug);
             assert!(known, "{:?} expects unknown guide {slug}", case.q);
         }
-        let (rank, got) = rank(&engine, case);
+        let (rank, got) = rank(engine, case);
         let style = by_style.entry(case.style.as_str()).or_default();
         style.0 += 1;
         if let Some(r) = rank {
@@ -74,13 +71,13 @@ fn retrieval_meets_the_recall_targets_and_ignores_off_topic_questions() {
     let answered_off_topic: Vec<String> = off_topic
         .iter()
         .filter_map(|case| {
-            let (_, got) = rank(&engine, case);
+            let (_, got) = rank(engine, case);
             got.first().map(|g| format!("  {:?} → {g}", case.q))
         })
         .collect();
 
     println!(
-        "retrieval over {} questions: recall@1 {recall1:.3}, recall@3 {recall3:.3}, MRR {mrr:.3}",
+        "{dir}: {} questions: recall@1 {recall1:.3}, recall@3 {recall3:.3}, MRR {mrr:.3}",
         labelled.len()
     );
     for (style, (total, found)) in &by_style {
@@ -93,20 +90,59 @@ fn retrieval_meets_the_recall_targets_and_ignores_off_topic_questions() {
     );
     println!("{}", answered_off_topic.join("\n"));
     println!("not first:\n{}", misses.join("\n"));
-    if recall3 < TARGET_RECALL_AT_3 || !answered_off_topic.is_empty() {
-        println!("TARGETS NOT MET: recall@3 target {TARGET_RECALL_AT_3}, no off-topic answer");
+    assert!(
+        labelled.len() >= 29 && off_topic.len() >= 20,
+        "{dir}: too few questions"
+    );
+    Figures {
+        recall1,
+        recall3,
+        answered_off_topic,
     }
+}
+
+#[test]
+fn retrieval_meets_the_recall_targets_and_ignores_off_topic_questions() {
+    let engine = real_engine();
+    let set = EvalSet::load("tests/eval".as_ref()).expect("evaluation set");
     assert!(
-        recall1 >= TARGET_RECALL_AT_1,
-        "recall@1 {recall1:.3} < {TARGET_RECALL_AT_1}"
+        set.labelled.len() >= 120,
+        "need at least 120 labelled questions"
+    );
+    let figures = measure(&engine, "tests/eval");
+    assert!(
+        figures.recall1 >= TARGET_RECALL_AT_1,
+        "recall@1 {:.3} < {TARGET_RECALL_AT_1}",
+        figures.recall1
     );
     assert!(
-        recall3 >= FLOOR_RECALL_AT_3,
-        "recall@3 {recall3:.3} < {FLOOR_RECALL_AT_3}"
+        figures.recall3 >= TARGET_RECALL_AT_3,
+        "recall@3 {:.3} < {TARGET_RECALL_AT_3}",
+        figures.recall3
     );
     assert!(
-        answered_off_topic.len() <= MAX_OFF_TOPIC_ANSWERED,
+        figures.answered_off_topic.is_empty(),
         "off-topic questions answered:\n{}",
-        answered_off_topic.join("\n")
+        figures.answered_off_topic.join("\n")
+    );
+}
+
+#[test]
+fn retrieval_holds_up_on_questions_it_was_not_tuned_on() {
+    let figures = measure(&real_engine(), "tests/eval/holdout");
+    assert!(
+        figures.recall1 >= TARGET_RECALL_AT_1,
+        "held-out recall@1 {:.3}",
+        figures.recall1
+    );
+    assert!(
+        figures.recall3 >= TARGET_RECALL_AT_3,
+        "held-out recall@3 {:.3}",
+        figures.recall3
+    );
+    assert!(
+        figures.answered_off_topic.len() <= HOLDOUT_MAX_OFF_TOPIC_ANSWERED,
+        "held-out off-topic questions answered:\n{}",
+        figures.answered_off_topic.join("\n")
     );
 }
