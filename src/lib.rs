@@ -5,6 +5,8 @@
 //! - [`answer`] is the service every front end calls: question in, hits out.
 //! - [`recommend`] turns use cases ([`needs`]) into a database stack from the rules, purely.
 //! - [`excerpt`] and [`render`] turn results into text, purely.
+//! - [`log`] keeps every question in SQLite and answers the maintainers' review commands (the
+//!   only SQL user).
 //! - [`check`] validates a knowledge folder; [`cli`] is the command line.
 //! - [`eval`] reads the labelled questions that retrieval quality is measured on.
 //!
@@ -16,6 +18,7 @@ pub mod cli;
 pub mod eval;
 pub mod excerpt;
 pub mod knowledge;
+pub mod log;
 pub mod needs;
 pub mod recommend;
 pub mod render;

@@ -3,6 +3,8 @@
 //! The JSON form is the serde form of [`crate::answer::Answer`]; the Discord form will live with
 //! the Discord front end. Nothing here searches, reads files or prints.
 
+pub mod review;
+
 use std::fmt::Write as _;
 
 use crate::answer::Answer;

@@ -172,3 +172,87 @@ fn recommend_usage_errors_list_the_valid_values() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn ask_and_recommend_log_and_the_review_commands_read_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let db = db.to_str().unwrap();
+    let with_db = |args: &[&str]| {
+        let mut all = vec!["--database", db];
+        all.extend_from_slice(args);
+        stackbot(&all)
+    };
+    assert!(
+        with_db(&["ask", "--log", "how long should a redis session ttl be"])
+            .status
+            .success()
+    );
+    assert!(
+        with_db(&["ask", "--log", "how do I bake sourdough bread"])
+            .status
+            .success()
+    );
+    assert!(with_db(&["recommend", "--log", "caching"]).status.success());
+
+    let out = with_db(&["questions", "--format", "json"]);
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["command"], "recommend");
+    assert_eq!(rows[0]["question"], "caching --scale growing");
+
+    let out = with_db(&[
+        "questions",
+        "--unanswered",
+        "--command",
+        "ask",
+        "--format",
+        "csv",
+    ]);
+    let csv = stdout(&out);
+    assert!(csv.starts_with("time,command,answered,top_guide,score,guild,channel,question\n"));
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("how do I bake sourdough bread"));
+
+    let stats = stdout(&with_db(&["stats"]));
+    assert!(
+        stats.starts_with("asks: 2 (1 answered, 50%), recommends: 1"),
+        "{stats}"
+    );
+    let gaps = stdout(&with_db(&["gaps"]));
+    assert!(
+        gaps.starts_with("1. bake bread sourdough — 1 question(s)"),
+        "{gaps}"
+    );
+    let replay = stdout(&with_db(&["replay"]));
+    assert!(replay.starts_with("replayed 2 question(s)"), "{replay}");
+    let purge = stdout(&with_db(&["purge", "--older-than", "30d"]));
+    assert_eq!(purge, "deleted 0 question(s) and 0 vote(s)\n");
+}
+
+#[test]
+fn review_commands_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let out = stackbot(&["--database", missing.to_str().unwrap(), "questions"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no question log at"));
+    assert!(
+        !missing.exists(),
+        "review commands never create the database"
+    );
+
+    for args in [
+        &["questions", "--since", "last week"][..],
+        &["stats", "--until", "tomorrow"],
+        &["purge"],
+        &["forget", "not-a-number"],
+        &["questions", "--format", "xml"],
+    ] {
+        let out = stackbot(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}

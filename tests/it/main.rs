@@ -8,5 +8,6 @@ mod check;
 mod cli;
 mod eval;
 mod helpers;
+mod log;
 mod props;
 mod recommend;

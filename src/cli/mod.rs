@@ -7,14 +7,18 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::answer::{Engine, HitLimit, Question};
 use crate::knowledge::{self, BaseUrl};
+use crate::log::{Event, Interaction, Origin};
 use crate::needs::{Hosting, Scale, UnknownName, UseCase};
 use crate::recommend::{self, Request};
+
+mod review;
 use crate::render;
 
 /// Stackbot: answers questions about polyglot persistence from the community's guides.
@@ -40,6 +44,14 @@ pub struct Config {
         default_value = "knowledge"
     )]
     pub knowledge: PathBuf,
+    /// The question log (SQLite); created when missing by commands that write to it.
+    #[arg(
+        long,
+        global = true,
+        env = "STACKBOT_DATABASE",
+        default_value = "stackbot.db"
+    )]
+    pub database: PathBuf,
     /// Site URL under which guides are published; links are <base-url><slug>#<section>.
     #[arg(long, global = true, env = "STACKBOT_BASE_URL", default_value = BaseUrl::DEFAULT, value_parser = BaseUrl::parse)]
     pub base_url: BaseUrl,
@@ -55,6 +67,21 @@ pub enum Command {
     Recommend(RecommendArgs),
     /// Validate the knowledge folder and list every problem as `file:line: message`.
     Check,
+    /// List logged questions, newest first.
+    Questions(review::QuestionsArgs),
+    /// Questions per day, answered share, top guides, votes per guide, median latency.
+    Stats(review::StatsArgs),
+    /// Questions no guide answers well, grouped into topics: the guides to write next.
+    Gaps(review::GapsArgs),
+    /// Run logged questions again against the current guides and show what changed.
+    Replay(review::ReplayArgs),
+    /// Delete logged rows older than a given age.
+    Purge(review::PurgeArgs),
+    /// Delete every logged row and vote of one Discord user.
+    Forget(review::ForgetArgs),
+    /// Log synthetic questions and print each id once committed (for the crash test).
+    #[command(hide = true)]
+    LogLoad(review::LogLoadArgs),
 }
 
 /// `stackbot recommend`.
@@ -65,6 +92,9 @@ pub struct RecommendArgs {
     /// Print the recommendation as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Record the request in the question log (--database).
+    #[arg(long)]
+    pub log: bool,
     /// How big the application is: prototype, growing or large.
     #[arg(long, default_value = "growing", value_parser = parse_name::<Scale>)]
     pub scale: Scale,
@@ -102,6 +132,9 @@ pub struct AskArgs {
     /// Most hits to show (1 to 10).
     #[arg(long, default_value_t = 3, value_parser = parse_limit)]
     pub limit: usize,
+    /// Record the question in the question log (--database).
+    #[arg(long)]
+    pub log: bool,
     /// The question; several words are joined with spaces.
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     pub question: Vec<String>,
@@ -124,6 +157,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask(args) => ask(&cli.config, &args),
         Command::Recommend(args) => recommend(&cli.config, &args),
         Command::Check => check(&cli.config),
+        Command::Questions(args) => review::questions(&cli.config, &args),
+        Command::Stats(args) => review::stats(&cli.config, &args),
+        Command::Gaps(args) => review::gaps(&cli.config, &args),
+        Command::Replay(args) => review::replay(&cli.config, &args),
+        Command::Purge(args) => review::purge(&cli.config, &args),
+        Command::Forget(args) => review::forget(&cli.config, &args),
+        Command::LogLoad(args) => review::log_load(&cli.config, &args),
     }
 }
 
@@ -137,9 +177,14 @@ fn ask(config: &Config, args: &AskArgs) -> anyhow::Result<ExitCode> {
     };
     let limit = HitLimit::new(args.limit).unwrap_or(HitLimit::DEFAULT);
     let engine = load_engine(config)?;
+    let started = Instant::now();
     let answer = engine
         .ask(&question, limit)
         .context("answering the question")?;
+    if args.log {
+        let row = Interaction::from_answer(&answer, Origin::default(), started.elapsed());
+        review::log_one(config, Event::Ask(row))?;
+    }
     let out = if args.json {
         serde_json::to_string_pretty(&answer).context("encoding the answer")? + "\n"
     } else {
@@ -158,8 +203,14 @@ fn recommend(config: &Config, args: &RecommendArgs) -> anyhow::Result<ExitCode> 
         }
     };
     let knowledge = load_knowledge(config)?;
+    let started = Instant::now();
     let recommendation = recommend::recommend(&knowledge, &request)
         .context("recommending a stack (run `stackbot check`)")?;
+    if args.log {
+        let row =
+            Interaction::from_recommendation(&recommendation, Origin::default(), started.elapsed());
+        review::log_one(config, Event::Recommend(row))?;
+    }
     let out = if args.json {
         serde_json::to_string_pretty(&recommendation).context("encoding the recommendation")? + "\n"
     } else {
@@ -211,7 +262,7 @@ fn load_knowledge(config: &Config) -> anyhow::Result<knowledge::Knowledge> {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn print(text: &str) -> anyhow::Result<()> {
+pub(crate) fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

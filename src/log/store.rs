@@ -1,0 +1,157 @@
+//! The SQLite side: opening (create, WAL, busy timeout, migrations, salt) and writing batches.
+
+use std::path::Path;
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sha2::{Digest as _, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection as _, SqliteConnection};
+
+use super::{Event, Interaction, Record, hex};
+
+/// Why the log could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file does not exist (review commands do not create it).
+    #[error("no question log at {0} (the bot creates it when it starts; check --database)")]
+    Missing(String),
+    /// SQLite refused.
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A connection with the schema up to date and the salt loaded.
+pub(super) struct Store {
+    pub conn: SqliteConnection,
+    pub salt: Vec<u8>,
+}
+
+impl Store {
+    /// Opens (creating when `create` is set) the database at `path`, in WAL mode, migrated.
+    pub async fn open(
+        path: &Path,
+        create: bool,
+        busy_timeout: Duration,
+    ) -> Result<Self, StoreError> {
+        if !create && !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL survives a crash of the process (a commit is in the WAL before
+            // it returns); only a power loss can take the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(busy_timeout)
+            .foreign_keys(true);
+        let mut conn = SqliteConnection::connect_with(&options).await?;
+        // `run_direct` on the connection itself: `run` goes through `Acquire`, whose future is not
+        // `Send` for every lifetime and cannot be spawned.
+        sqlx::migrate!().run_direct(None, &mut conn, false).await?;
+        let salt = load_or_create_salt(&mut conn).await?;
+        Ok(Self { conn, salt })
+    }
+
+    /// Writes `records` in one `BEGIN IMMEDIATE` transaction. Rows already present (a replayed
+    /// spool) are skipped; a vote replaces the same person's earlier vote.
+    pub async fn write(&mut self, records: &[Record], raw_ids: bool) -> Result<(), sqlx::Error> {
+        let salt = self.salt.clone();
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
+        for record in records {
+            match &record.event {
+                Event::Ask(i) | Event::Recommend(i) => {
+                    let command = if matches!(record.event, Event::Ask(_)) {
+                        "ask"
+                    } else {
+                        "recommend"
+                    };
+                    insert_interaction(&mut tx, record, command, i, &salt, raw_ids).await?;
+                }
+                Event::Feedback {
+                    interaction,
+                    origin,
+                    vote,
+                } => {
+                    let Some(user) = origin.user_id else { continue };
+                    sqlx::query(
+                        "INSERT INTO feedback (interaction_uid, voter_hash, voter_id, vote, at_ms)
+                         VALUES (?, ?, ?, ?, ?)
+                         ON CONFLICT (interaction_uid, voter_hash)
+                         DO UPDATE SET vote = excluded.vote, at_ms = excluded.at_ms",
+                    )
+                    .bind(interaction)
+                    .bind(hash_id(&salt, user))
+                    .bind(raw_ids.then(|| user.to_string()))
+                    .bind(i64::from(vote.signum()))
+                    .bind(record.at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await
+    }
+}
+
+async fn insert_interaction(
+    tx: &mut SqliteConnection,
+    record: &Record,
+    command: &str,
+    i: &Interaction,
+    salt: &[u8],
+    raw_ids: bool,
+) -> Result<(), sqlx::Error> {
+    let hits = serde_json::to_string(&i.hits).unwrap_or_else(|_| "[]".to_owned());
+    sqlx::query(
+        "INSERT OR IGNORE INTO interactions
+         (uid, at_ms, command, question, guild_id, channel_id, asker_hash, asker_id,
+          top_guide, top_score, top_coverage, answered, hits, latency_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&record.uid)
+    .bind(record.at_ms)
+    .bind(command)
+    .bind(&i.question)
+    .bind(i.origin.guild_id.map(|g| g.to_string()))
+    .bind(i.origin.channel_id.map(|c| c.to_string()))
+    .bind(i.origin.user_id.map(|u| hash_id(salt, u)))
+    .bind(i.origin.user_id.filter(|_| raw_ids).map(|u| u.to_string()))
+    .bind(&i.top_guide)
+    .bind(i.top_score.map(f64::from))
+    .bind(i.top_coverage.map(f64::from))
+    .bind(i64::from(i.answered))
+    .bind(hits)
+    .bind(i.latency_ms)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// `sha256(salt ‖ decimal user id)`, hex.
+pub(super) fn hash_id(salt: &[u8], user_id: u64) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(user_id.to_string().as_bytes());
+    hex(&hasher.finalize())
+}
+
+async fn load_or_create_salt(conn: &mut SqliteConnection) -> Result<Vec<u8>, sqlx::Error> {
+    let mut bytes = [0_u8; 32];
+    // Only used when the database has no salt yet; `INSERT OR IGNORE` keeps the first one if two
+    // processes race.
+    getrandom::fill(&mut bytes)
+        .map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
+    sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES ('salt', ?)")
+        .bind(hex(&bytes))
+        .execute(&mut *conn)
+        .await?;
+    let salt: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'salt'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(salt.into_bytes())
+}

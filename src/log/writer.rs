@@ -1,0 +1,315 @@
+//! The one writer task: group commit, retry while the database is unavailable, spool at the end.
+
+use std::collections::VecDeque;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::PoisonError;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::store::Store;
+use super::{LogConfig, LogStatus, Message, Overflow, Record, ShutdownReport};
+
+/// First pause after a failed write; doubles up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
+const MAX_PAUSE: Duration = Duration::from_secs(5);
+
+type Pending = (Record, Option<oneshot::Sender<()>>);
+type Shutdown = (Duration, Option<oneshot::Sender<ShutdownReport>>);
+
+pub(super) struct Writer {
+    config: LogConfig,
+    receiver: mpsc::Receiver<Message>,
+    overflow: Overflow,
+    backlog: VecDeque<Pending>,
+    store: Option<Store>,
+    committed: u64,
+    writable: bool,
+    /// Whether rows from a spool file are in the backlog: the file is removed once they are
+    /// written.
+    spool_loaded: bool,
+    /// Shutdown requests that arrived while finishing; they get the same report.
+    late_shutdowns: Vec<oneshot::Sender<ShutdownReport>>,
+}
+
+impl Writer {
+    pub fn new(config: LogConfig, receiver: mpsc::Receiver<Message>, overflow: Overflow) -> Self {
+        Self {
+            config,
+            receiver,
+            overflow,
+            backlog: VecDeque::new(),
+            store: None,
+            committed: 0,
+            writable: true,
+            spool_loaded: false,
+            late_shutdowns: Vec::new(),
+        }
+    }
+
+    pub async fn run(mut self) {
+        self.load_spool();
+        let mut pause = FIRST_PAUSE;
+        let (deadline, reply) = 'run: loop {
+            if self.backlog.is_empty() && self.overflow_is_empty() {
+                match self.receiver.recv().await {
+                    Some(message) => {
+                        if let Some(shutdown) = self.take(message) {
+                            break 'run shutdown;
+                        }
+                    }
+                    // Every handle is gone without a shutdown: write what is left.
+                    None => break 'run (MAX_PAUSE, None),
+                }
+            }
+            if let Some(shutdown) = self.drain() {
+                break 'run shutdown;
+            }
+            if self.backlog.is_empty() {
+                continue;
+            }
+            if self.write_some().await {
+                pause = FIRST_PAUSE;
+                continue;
+            }
+            // Unavailable: keep taking messages (answers must not wait) until it is time to try
+            // again.
+            let until = Instant::now() + pause;
+            pause = (pause * 2).min(MAX_PAUSE);
+            loop {
+                match tokio::time::timeout_at(until, self.receiver.recv()).await {
+                    Ok(Some(message)) => {
+                        if let Some(shutdown) = self.take(message) {
+                            break 'run shutdown;
+                        }
+                    }
+                    Ok(None) => break 'run (MAX_PAUSE, None),
+                    Err(_) => break,
+                }
+            }
+        };
+        let report = self.finish(deadline).await;
+        for reply in reply.into_iter().chain(self.late_shutdowns.drain(..)) {
+            let _ = reply.send(report.clone());
+        }
+    }
+
+    /// Takes one message; returns a shutdown request instead of carrying it out.
+    fn take(&mut self, message: Message) -> Option<Shutdown> {
+        match message {
+            Message::Record(record, done) => self.backlog.push_back((record, Some(done))),
+            Message::Status(reply) => {
+                let _ = reply.send(self.status());
+            }
+            Message::Shutdown(deadline, reply) => return Some((deadline, Some(reply))),
+        }
+        None
+    }
+
+    /// Moves everything already queued (overflow first, it is older) into the backlog; stops at
+    /// a shutdown request and returns it.
+    fn drain(&mut self) -> Option<Shutdown> {
+        let overflow =
+            std::mem::take(&mut *self.overflow.lock().unwrap_or_else(PoisonError::into_inner));
+        self.backlog.extend(
+            overflow
+                .into_iter()
+                .map(|(record, done)| (record, Some(done))),
+        );
+        while let Ok(message) = self.receiver.try_recv() {
+            if let Some(shutdown) = self.take(message) {
+                return Some(shutdown);
+            }
+        }
+        None
+    }
+
+    fn overflow_is_empty(&self) -> bool {
+        self.overflow
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
+    fn status(&self) -> LogStatus {
+        let overflow = self.overflow.lock().map_or(0, |o| o.len());
+        LogStatus {
+            pending: self.backlog.len() + overflow + self.receiver.len(),
+            writable: self.writable,
+            committed: self.committed,
+        }
+    }
+
+    /// Writes up to one batch from the front of the backlog; `false` if the database refused.
+    async fn write_some(&mut self) -> bool {
+        if self.store.is_none() {
+            match Store::open(&self.config.path, true, self.config.busy_timeout).await {
+                Ok(store) => self.store = Some(store),
+                Err(e) => {
+                    self.unavailable(&e.to_string());
+                    return false;
+                }
+            }
+        }
+        let Some(store) = self.store.as_mut() else {
+            return false;
+        };
+        let n = self.backlog.len().min(self.config.max_batch.max(1));
+        let batch: Vec<Record> = self
+            .backlog
+            .iter()
+            .take(n)
+            .map(|(r, _)| r.clone())
+            .collect();
+        match store.write(&batch, self.config.store_raw_ids).await {
+            Ok(()) => {
+                for (_, done) in self.backlog.drain(..n) {
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
+                }
+                self.committed += n as u64;
+                if !self.writable {
+                    tracing::info!(rows = n, "question log writable again");
+                }
+                self.writable = true;
+                if self.spool_loaded && self.backlog.iter().all(|(_, done)| done.is_some()) {
+                    self.remove_spool();
+                }
+                true
+            }
+            Err(e) => {
+                // Reconnect next time: the file may have been replaced or its lock lost.
+                self.store = None;
+                self.unavailable(&e.to_string());
+                false
+            }
+        }
+    }
+
+    fn unavailable(&mut self, error: &str) {
+        if self.writable {
+            tracing::warn!(
+                error,
+                pending = self.backlog.len(),
+                "question log unavailable; keeping rows in memory and retrying"
+            );
+        }
+        self.writable = false;
+    }
+
+    /// Writes what it can before `deadline`, then spools the rest.
+    async fn finish(&mut self, deadline: Duration) -> ShutdownReport {
+        self.drain_while_finishing();
+        let until = Instant::now() + deadline;
+        let mut pause = FIRST_PAUSE;
+        while !self.backlog.is_empty() && Instant::now() < until {
+            if !self.write_some().await {
+                let wake = (Instant::now() + pause).min(until);
+                tokio::time::sleep_until(wake).await;
+                pause = (pause * 2).min(MAX_PAUSE);
+            }
+            self.drain_while_finishing();
+        }
+        let spooled = self.backlog.len();
+        if spooled > 0 {
+            let records: Vec<&Record> = self.backlog.iter().map(|(r, _)| r).collect();
+            match write_spool(&self.config.spool_path(), &records) {
+                Ok(()) => tracing::warn!(
+                    rows = spooled,
+                    spool = %self.config.spool_path().display(),
+                    "question log unavailable at shutdown; rows kept in the spool file for the next start"
+                ),
+                Err(e) => tracing::error!(
+                    rows = spooled,
+                    error = %e,
+                    "question log unavailable and the spool file cannot be written: rows lost"
+                ),
+            }
+        } else if self.spool_loaded {
+            self.remove_spool();
+        }
+        ShutdownReport {
+            committed: self.committed,
+            spooled,
+        }
+    }
+
+    fn drain_while_finishing(&mut self) {
+        while let Some((_, reply)) = self.drain() {
+            self.late_shutdowns.extend(reply);
+        }
+    }
+
+    /// Puts the rows of a spool file left by an earlier run at the front of the backlog.
+    fn load_spool(&mut self) {
+        let path = self.config.spool_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) => {
+                tracing::error!(spool = %path.display(), error = %e, "cannot read the spool file");
+                return;
+            }
+        };
+        let mut rows = 0;
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            match serde_json::from_str::<Record>(line) {
+                Ok(record) => {
+                    self.backlog.push_back((record, None));
+                    rows += 1;
+                }
+                Err(e) => tracing::error!(
+                    spool = %path.display(),
+                    line = n + 1,
+                    error = %e,
+                    "skipping an unreadable spool line"
+                ),
+            }
+        }
+        tracing::info!(rows, spool = %path.display(), "replaying the spool file");
+        self.spool_loaded = true;
+    }
+
+    fn remove_spool(&mut self) {
+        let path = self.config.spool_path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(spool = %path.display(), error = %e, "cannot remove the replayed spool file");
+            }
+        }
+        self.spool_loaded = false;
+    }
+}
+
+/// Writes `records` as JSON lines to `path`, atomically (a temporary file renamed over it),
+/// readable by its owner only.
+fn write_spool(path: &Path, records: &[&Record]) -> std::io::Result<()> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp_name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = std::io::BufWriter::new(options.open(&tmp)?);
+    for record in records {
+        serde_json::to_writer(&mut file, record)?;
+        file.write_all(b"\n")?;
+    }
+    file.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .sync_all()?;
+    std::fs::rename(&tmp, path)
+}

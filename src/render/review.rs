@@ -1,0 +1,346 @@
+//! The review commands' output: aligned tables, CSV or JSON. Pure: data in, text out.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::log::{Format, GapTopic, QuestionRow, Replay, Stats};
+
+/// Why output could not be produced (an encoding failure, which should not happen).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// JSON encoding failed.
+    #[error("encoding JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// CSV encoding failed.
+    #[error("encoding CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// The CSV writer could not be finished.
+    #[error("encoding CSV: {0}")]
+    CsvFlush(String),
+}
+
+/// Longest question shown in a table cell, in characters; CSV and JSON keep the whole text.
+const TABLE_QUESTION_CHARS: usize = 70;
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, RenderError> {
+    Ok(serde_json::to_string_pretty(value)? + "\n")
+}
+
+fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String, RenderError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| RenderError::CsvFlush(e.to_string()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Columns padded to their widest cell (in characters); the last column is not padded.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.enumerate() {
+            if i + 1 == widths.len() {
+                text.push_str(cell);
+            } else {
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                let _ = write!(text, "{cell}{}  ", " ".repeat(pad));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// Shortens `text` to `max` characters with `…`, on one line.
+fn cell(text: &str, max: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+fn opt(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_owned()
+}
+
+/// `stackbot questions`.
+pub fn questions(rows: &[QuestionRow], format: Format) -> Result<String, RenderError> {
+    const HEADER: [&str; 8] = [
+        "time",
+        "command",
+        "answered",
+        "top_guide",
+        "score",
+        "guild",
+        "channel",
+        "question",
+    ];
+    // Tables show `-` for a missing value; CSV leaves the field empty.
+    let cells = |r: &QuestionRow, question: String, missing: &str| {
+        let or = |v: Option<&str>| v.unwrap_or(missing).to_owned();
+        vec![
+            r.at.clone(),
+            r.command.clone(),
+            if r.answered { "yes" } else { "no" }.to_owned(),
+            or(r.top_guide.as_deref()),
+            r.top_score
+                .map_or(missing.to_owned(), |s| format!("{s:.3}")),
+            or(r.guild_id.as_deref()),
+            or(r.channel_id.as_deref()),
+            question,
+        ]
+    };
+    match format {
+        Format::Json => json(rows),
+        Format::Csv => csv_text(
+            &HEADER,
+            &rows
+                .iter()
+                .map(|r| cells(r, r.question.clone(), ""))
+                .collect::<Vec<_>>(),
+        ),
+        Format::Table if rows.is_empty() => Ok("no questions in this period\n".to_owned()),
+        Format::Table => Ok(table(
+            &HEADER,
+            &rows
+                .iter()
+                .map(|r| cells(r, cell(&r.question, TABLE_QUESTION_CHARS), "-"))
+                .collect::<Vec<_>>(),
+        )),
+    }
+}
+
+/// `stackbot stats`; CSV holds the per-day rows.
+pub fn stats(stats: &Stats, format: Format) -> Result<String, RenderError> {
+    match format {
+        Format::Json => return json(stats),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = stats
+                .days
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.day.clone(),
+                        d.asks.to_string(),
+                        d.answered.to_string(),
+                        d.recommends.to_string(),
+                    ]
+                })
+                .collect();
+            return csv_text(&["day", "asks", "answered", "recommends"], &rows);
+        }
+        Format::Table => {}
+    }
+    let share = |part: u64, whole: u64| {
+        if whole == 0 {
+            "-".to_owned()
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let pct = part as f64 * 100.0 / whole as f64;
+            format!("{pct:.0}%")
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "asks: {} ({} answered, {}), recommends: {}, median ask latency: {}",
+        stats.asks,
+        stats.answered,
+        share(stats.answered, stats.asks),
+        stats.recommends,
+        stats
+            .median_latency_ms
+            .map_or("-".to_owned(), |ms| format!("{ms:.1} ms")),
+    );
+    if stats.days.is_empty() {
+        out.push_str("no questions in this period\n");
+        return Ok(out);
+    }
+    out.push('\n');
+    let days: Vec<Vec<String>> = stats
+        .days
+        .iter()
+        .map(|d| {
+            vec![
+                d.day.clone(),
+                d.asks.to_string(),
+                share(d.answered, d.asks),
+                d.recommends.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["day", "asks", "answered", "recommends"], &days));
+    if !stats.top_guides.is_empty() {
+        out.push('\n');
+        let guides: Vec<Vec<String>> = stats
+            .top_guides
+            .iter()
+            .map(|(g, n)| vec![g.clone(), n.to_string()])
+            .collect();
+        out.push_str(&table(&["top guide", "answers"], &guides));
+    }
+    if !stats.votes.is_empty() {
+        out.push('\n');
+        let votes: Vec<Vec<String>> = stats
+            .votes
+            .iter()
+            .map(|v| vec![v.guide.clone(), v.up.to_string(), v.down.to_string()])
+            .collect();
+        out.push_str(&table(&["guide", "👍", "👎"], &votes));
+    }
+    Ok(out)
+}
+
+/// `stackbot gaps`.
+pub fn gaps(topics: &[GapTopic], format: Format) -> Result<String, RenderError> {
+    match format {
+        Format::Json => json(topics),
+        Format::Csv => csv_text(
+            &[
+                "count",
+                "unanswered",
+                "weak",
+                "thumbs_down",
+                "terms",
+                "closest_guide",
+                "examples",
+            ],
+            &topics
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.count.to_string(),
+                        t.unanswered.to_string(),
+                        t.weak.to_string(),
+                        t.thumbs_down.to_string(),
+                        t.terms.join(" "),
+                        opt(t.closest_guide.as_deref()),
+                        t.examples.join(" | "),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Format::Table if topics.is_empty() => {
+            Ok("no unanswered, weak or voted-down questions in this period\n".to_owned())
+        }
+        Format::Table => {
+            let mut out = String::new();
+            for (i, t) in topics.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{}. {} — {} question(s): {} unanswered, {} weak, {} 👎; closest guide: {}",
+                    i + 1,
+                    t.terms.join(" "),
+                    t.count,
+                    t.unanswered,
+                    t.weak,
+                    t.thumbs_down,
+                    opt(t.closest_guide.as_deref()),
+                );
+                for example in &t.examples {
+                    let _ = writeln!(out, "   \"{}\"", cell(example, TABLE_QUESTION_CHARS));
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// `stackbot replay`; CSV holds one row per changed question.
+pub fn replay(replay: &Replay, format: Format) -> Result<String, RenderError> {
+    let kinds = [
+        ("now_answered", &replay.now_answered),
+        ("changed", &replay.changed),
+        ("lost", &replay.lost),
+    ];
+    match format {
+        Format::Json => return json(replay),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = kinds
+                .iter()
+                .flat_map(|(kind, changes)| {
+                    changes.iter().map(move |c| {
+                        vec![
+                            (*kind).to_owned(),
+                            c.question.clone(),
+                            c.before.clone().unwrap_or_default(),
+                            c.after.clone().unwrap_or_default(),
+                        ]
+                    })
+                })
+                .collect();
+            return csv_text(&["change", "question", "before", "after"], &rows);
+        }
+        Format::Table => {}
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "replayed {} question(s): {} now answered, {} with another top guide, {} lost their answer, {} unchanged",
+        replay.replayed,
+        replay.now_answered.len(),
+        replay.changed.len(),
+        replay.lost.len(),
+        replay.unchanged
+    );
+    for (title, changes) in [
+        ("Now answered", &replay.now_answered),
+        ("Another top guide", &replay.changed),
+        ("Lost their answer", &replay.lost),
+    ] {
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title}");
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "- \"{}\": {} -> {}",
+                cell(&c.question, TABLE_QUESTION_CHARS),
+                opt(c.before.as_deref()),
+                opt(c.after.as_deref())
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_by_characters_and_cells_stay_on_one_line() {
+        let text = table(
+            &["a", "b"],
+            &[vec!["ééé".into(), "x".into()], vec!["z".into(), "y".into()]],
+        );
+        assert_eq!(text, "a    b\nééé  x\nz    y\n");
+        assert_eq!(cell("one\ntwo   three", 9), "one two …");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let text = csv_text(&["q"], &[vec!["say \"hi\", then go".into()]]).unwrap();
+        assert_eq!(text, "q\n\"say \"\"hi\"\", then go\"\n");
+    }
+}
