@@ -96,3 +96,53 @@ fn every_problem_of_broken_rules_is_reported_with_its_line() {
     // without a role (elasticsearch, meilisearch): nothing else.
     assert_eq!(lines.len(), 12 + (expected.len() - 1) + 2, "{lines:#?}");
 }
+
+/// The knowledge-base rules for every guide: 700 to 1,600 words, complete front matter, at least
+/// four sections, one on pitfalls or limits, and a last section linking two to five guides.
+#[test]
+fn every_real_guide_has_the_shape_of_a_guide() {
+    let knowledge = crate::helpers::real_knowledge();
+    assert_eq!(knowledge.guides.len(), 29);
+    let limits = [
+        "pitfall", "when not", "wrong", "overkill", "stops", "mistake",
+    ];
+    for guide in &knowledge.guides {
+        let slug = &guide.slug;
+        let words: usize = guide
+            .sections
+            .iter()
+            .map(|s| s.heading.split_whitespace().count() + s.text.split_whitespace().count())
+            .sum();
+        assert!((700..=1600).contains(&words), "{slug}: {words} words");
+        assert!(
+            !guide.tags.is_empty() && !guide.databases.is_empty(),
+            "{slug}: front matter"
+        );
+        assert!(
+            guide.reviewed.is_some() && !guide.tested_with.is_empty(),
+            "{slug}: front matter"
+        );
+        let headings: Vec<String> = guide
+            .sections
+            .iter()
+            .filter(|s| s.anchor.is_some())
+            .map(|s| s.heading.to_lowercase())
+            .collect();
+        assert!(headings.len() >= 4, "{slug}: {} sections", headings.len());
+        assert!(
+            headings
+                .iter()
+                .any(|h| limits.iter().any(|l| h.contains(l))),
+            "{slug}: no section on pitfalls or limits in {headings:?}"
+        );
+        assert_eq!(
+            headings.last().map(String::as_str),
+            Some("related guides"),
+            "{slug}"
+        );
+        let text = std::fs::read_to_string(&guide.path).expect("read");
+        let related = text.split("## Related guides").nth(1).unwrap_or_default();
+        let links = related.lines().filter(|l| l.starts_with("- [")).count();
+        assert!((2..=5).contains(&links), "{slug}: {links} related guides");
+    }
+}
