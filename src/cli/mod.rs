@@ -52,6 +52,15 @@ pub struct Config {
         default_value = "stackbot.db"
     )]
     pub database: PathBuf,
+    /// Keep raw Discord user ids in the question log beside their salted hashes (off: only the
+    /// hashes are stored).
+    #[arg(
+        long,
+        global = true,
+        env = "STACKBOT_STORE_USER_IDS",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub store_user_ids: bool,
     /// Site URL under which guides are published; links are <base-url><slug>#<section>.
     #[arg(long, global = true, env = "STACKBOT_BASE_URL", default_value = BaseUrl::DEFAULT, value_parser = BaseUrl::parse)]
     pub base_url: BaseUrl,

@@ -138,7 +138,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Writes one row (`--log`), waiting a bounded time for the commit; warns when the row had to
 /// go to the spool file.
 pub fn log_one(config: &Config, event: Event) -> anyhow::Result<()> {
-    let log_config = LogConfig::new(&config.database);
+    let log_config = log_config(config);
     let spool = log_config.spool_path();
     runtime()?.block_on(async {
         let log = QuestionLog::start(log_config);
@@ -157,6 +157,13 @@ pub fn log_one(config: &Config, event: Event) -> anyhow::Result<()> {
         }
     });
     Ok(())
+}
+
+/// The log settings from the command line.
+pub fn log_config(config: &Config) -> LogConfig {
+    let mut log = LogConfig::new(&config.database);
+    log.store_raw_ids = config.store_user_ids;
+    log
 }
 
 fn open(config: &Config) -> anyhow::Result<(tokio::runtime::Runtime, Review)> {
@@ -232,7 +239,7 @@ pub fn log_load(config: &Config, args: &LogLoadArgs) -> anyhow::Result<ExitCode>
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
-        let log = QuestionLog::start(LogConfig::new(&config.database));
+        let log = QuestionLog::start(log_config(config));
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
         let printer = tokio::spawn(async move {
             let out = std::io::stdout();

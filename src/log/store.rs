@@ -1,6 +1,6 @@
 //! The SQLite side: opening (create, WAL, busy timeout, migrations, salt) and writing batches.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 use std::time::Duration;
 
@@ -28,6 +28,9 @@ pub enum StoreError {
 pub(super) struct Store {
     pub conn: SqliteConnection,
     pub salt: Vec<u8>,
+    /// Which file was opened (device and inode on Unix), to notice it being deleted or replaced.
+    identity: Option<(u64, u64)>,
+    path: PathBuf,
 }
 
 impl Store {
@@ -55,7 +58,18 @@ impl Store {
         // `Send` for every lifetime and cannot be spawned.
         sqlx::migrate!().run_direct(None, &mut conn, false).await?;
         let salt = load_or_create_salt(&mut conn).await?;
-        Ok(Self { conn, salt })
+        Ok(Self {
+            conn,
+            salt,
+            identity: file_identity(path),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Whether the file at the path is still the one this connection writes to. A deleted or
+    /// replaced database file would otherwise swallow commits into an unlinked inode.
+    pub fn still_current(&self) -> bool {
+        file_identity(&self.path) == self.identity
     }
 
     /// Writes `records` in one `BEGIN IMMEDIATE` transaction. Rows already present (a replayed
@@ -137,6 +151,19 @@ async fn insert_interactions(
     });
     insert.build().execute(&mut *tx).await?;
     Ok(())
+}
+
+/// Device and inode of the file at `path`; `None` where there is no such file (or no Unix).
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).ok().map(|_| (0, 0))
+    }
 }
 
 /// `sha256(salt ‖ decimal user id)`, hex.

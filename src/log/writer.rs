@@ -144,6 +144,13 @@ impl Writer {
 
     /// Writes up to one batch from the front of the backlog; `false` if the database refused.
     async fn write_some(&mut self) -> bool {
+        if self.store.as_ref().is_some_and(|s| !s.still_current()) {
+            tracing::warn!(
+                database = %self.config.path.display(),
+                "the question log file was deleted or replaced; opening it again"
+            );
+            self.store = None;
+        }
         if self.store.is_none() {
             match Store::open(&self.config.path, true, self.config.busy_timeout).await {
                 Ok(store) => self.store = Some(store),

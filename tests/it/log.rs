@@ -486,3 +486,58 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_deleted_database_file_is_created_again_and_no_commit_goes_into_the_void() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let engine = fixture_engine();
+    rt().block_on(async {
+        let log = QuestionLog::start(LogConfig::new(&path));
+        let first = log.record(ask(&engine, "outbox", None));
+        assert!(first.committed_within(Duration::from_secs(10)).await);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+        }
+        let second = log.record(ask(&engine, "session ttl", None));
+        assert!(second.committed_within(Duration::from_secs(10)).await);
+        // Read while the writer still has its connection open.
+        let mut review = log::open_for_review(&path).await.unwrap();
+        let rows = review.questions(&all_since_epoch()).await.unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "the new file holds the row written after the deletion"
+        );
+        assert_eq!(rows[0].question, "session ttl");
+        log.shutdown(Duration::from_secs(5)).await;
+    });
+}
+
+#[test]
+fn raw_user_ids_are_kept_only_when_the_operator_opts_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let engine = fixture_engine();
+    rt().block_on(async {
+        let mut config = LogConfig::new(&path);
+        config.store_raw_ids = true;
+        let log = QuestionLog::start(config);
+        assert!(
+            log.record(ask(&engine, "outbox", Some(42)))
+                .committed_within(Duration::from_secs(10))
+                .await
+        );
+        log.shutdown(Duration::from_secs(5)).await;
+        let mut conn = SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
+        let raw: Option<String> = sqlx::query_scalar("SELECT asker_id FROM interactions")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(raw.as_deref(), Some("42"));
+    });
+}
