@@ -7,14 +7,18 @@
 //! - [`excerpt`] and [`render`] turn results into text, purely.
 //! - [`log`] keeps every question in SQLite and answers the maintainers' review commands (the
 //!   only SQL user).
+//! - [`bot`] is what the Discord bot does, as plain data in and out; [`discord`] runs it on
+//!   serenity (the only serenity user).
 //! - [`check`] validates a knowledge folder; [`cli`] is the command line.
 //! - [`eval`] reads the labelled questions that retrieval quality is measured on.
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod answer;
+pub mod bot;
 pub mod check;
 pub mod cli;
+pub mod discord;
 pub mod eval;
 pub mod excerpt;
 pub mod knowledge;

@@ -19,6 +19,7 @@ use crate::needs::{Hosting, Scale, UnknownName, UseCase};
 use crate::recommend::{self, Request};
 
 mod review;
+mod serve;
 use crate::render;
 
 /// Stackbot: answers questions about polyglot persistence from the community's guides.
@@ -69,6 +70,8 @@ pub struct Config {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the Discord bot (needs the bot token in `DISCORD_TOKEN`).
+    Serve(serve::ServeArgs),
     /// Answer a question from the guides, as /ask would.
     Ask(AskArgs),
     /// Recommend the smallest database stack for what the application must do, as /recommend
@@ -158,11 +161,12 @@ fn parse_limit(s: &str) -> Result<usize, String> {
 }
 
 /// Exit code for a usage error (what clap uses too).
-const USAGE: u8 = 2;
+pub(crate) const USAGE: u8 = 2;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Serve(args) => serve::serve(&cli.config, &args),
         Command::Ask(args) => ask(&cli.config, &args),
         Command::Recommend(args) => recommend(&cli.config, &args),
         Command::Check => check(&cli.config),
