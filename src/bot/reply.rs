@@ -192,7 +192,11 @@ mod tests {
         let emoji = "🦀".repeat(50);
         let cut = truncate(&emoji, 10);
         assert_eq!(cut.chars().count(), 10);
-        assert_eq!(truncate("abcde\\*fgh", 7), "abcde…", "never ends on half an escape");
+        assert_eq!(
+            truncate("abcde\\*fgh", 7),
+            "abcde…",
+            "never ends on half an escape"
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@
 mod ask;
 mod check;
 mod cli;
+mod discord;
 mod eval;
+mod fake_discord;
 mod helpers;
 mod log;
 mod props;

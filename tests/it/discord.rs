@@ -1,0 +1,578 @@
+//! The real serenity client, wired as `stackbot serve` wires it, against the fake Discord: the
+//! real guides, a real SQLite question log in a temporary folder.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::Connection as _;
+use stackbot::bot::{Bot, BotConfig};
+use stackbot::discord::{self, DiscordConfig};
+use stackbot::knowledge::BaseUrl;
+use stackbot::log::{self, LogConfig, QuestionFilter, QuestionLog};
+
+use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, within};
+use crate::helpers::real_engine;
+
+const MEMBER: u64 = 6000;
+const NO_PERMISSIONS: &str = "0";
+const MANAGE_GUILD: &str = "32";
+
+struct Harness {
+    fake: FakeDiscord,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    bot: tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
+    log: QuestionLog,
+    database: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start(questions_per_minute: usize) -> Self {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("log.db");
+        let log = QuestionLog::start(LogConfig::new(&database));
+        let bot = Arc::new(Bot::new(
+            Arc::new(real_engine()),
+            log.clone(),
+            BotConfig {
+                base_url: BaseUrl::default(),
+                commit_wait: Duration::from_millis(1500),
+                database: database.clone(),
+                questions_per_minute,
+            },
+        ));
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let config = DiscordConfig {
+            token: "test-token".into(),
+            guild_id: Some(GUILD_ID),
+            api_url: Some(fake.url()),
+        };
+        let bot = tokio::spawn(discord::run(config, bot, async {
+            let _ = stopped.await;
+        }));
+        fake.wait_sessions(1).await;
+        fake.wait_registrations(1).await;
+        Self {
+            fake,
+            stop: Some(stop),
+            bot,
+            log,
+            database,
+            dir,
+        }
+    }
+
+    async fn ask(&mut self, question: &str) -> Value {
+        let id = self.fake.interact(fake::slash(
+            MEMBER,
+            NO_PERMISSIONS,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": question}]),
+        ));
+        let callback = self.fake.next_callback().await;
+        assert_eq!(
+            callback.interaction, id,
+            "the response answers this interaction"
+        );
+        callback.body
+    }
+
+    /// Stops the bot; returns the temporary folder so the log file outlives the harness.
+    async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        within(Duration::from_secs(15), self.bot)
+            .await
+            .expect("join")
+            .expect("bot ran cleanly");
+        self.log.shutdown(Duration::from_secs(5)).await;
+        assert!(
+            self.fake.unexpected().is_empty(),
+            "{:?}",
+            self.fake.unexpected()
+        );
+        self.dir
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Allowed mentions that let nothing ping: no parsed kinds, no listed users or roles.
+fn assert_pings_nobody(allowed: &Value) {
+    for key in ["parse", "users", "roles"] {
+        assert!(
+            allowed[key].as_array().is_some_and(Vec::is_empty),
+            "allowed_mentions.{key} must be an empty list: {allowed}"
+        );
+    }
+    assert_ne!(allowed["replied_user"], true);
+}
+
+/// Checks the limits Discord enforces on an interaction response.
+fn assert_valid_message(body: &Value) {
+    assert_eq!(body["type"], 4, "a message response: {body}");
+    let data = &body["data"];
+    assert_pings_nobody(&data["allowed_mentions"]);
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    assert!(chars(&data["content"]) <= 2000);
+    let embeds = data["embeds"].as_array().cloned().unwrap_or_default();
+    assert!(embeds.len() <= 10);
+    let mut total = 0;
+    for embed in &embeds {
+        assert!(chars(&embed["title"]) <= 256);
+        assert!(chars(&embed["description"]) <= 4096);
+        assert!(chars(&embed["footer"]["text"]) <= 2048);
+        let fields = embed["fields"].as_array().cloned().unwrap_or_default();
+        assert!(fields.len() <= 25);
+        for f in &fields {
+            assert!((1..=256).contains(&chars(&f["name"])), "{f}");
+            assert!((1..=1024).contains(&chars(&f["value"])), "{f}");
+            total += chars(&f["name"]) + chars(&f["value"]);
+        }
+        total +=
+            chars(&embed["title"]) + chars(&embed["description"]) + chars(&embed["footer"]["text"]);
+    }
+    assert!(total <= 6000, "{total} characters of embeds");
+    for row in data["components"].as_array().cloned().unwrap_or_default() {
+        for button in row["components"].as_array().cloned().unwrap_or_default() {
+            assert!(chars(&button["custom_id"]) <= 100);
+        }
+    }
+}
+
+#[test]
+fn registration_matches_the_command_definitions() {
+    rt().block_on(async {
+        let harness = Harness::start(5).await;
+        let registrations = harness.fake.registrations();
+        let (path, body) = &registrations[0];
+        assert_eq!(
+            path,
+            &format!(
+                "/api/v10/applications/{}/guilds/{GUILD_ID}/commands",
+                fake::APP_ID
+            )
+        );
+        let commands = body.as_array().expect("a list");
+        let names: Vec<&str> = commands
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ask",
+                "recommend",
+                "guide",
+                "Find a guide",
+                "gaps",
+                "questions"
+            ]
+        );
+        let ask = &commands[0];
+        assert_eq!(ask["options"][0]["name"], "question");
+        assert_eq!(ask["options"][0]["type"], 3);
+        assert_eq!(ask["options"][0]["required"], true);
+        assert_eq!(ask["options"][0]["min_length"], 3);
+        assert_eq!(ask["options"][0]["max_length"], 300);
+        let recommend = &commands[1];
+        assert_eq!(recommend["options"].as_array().unwrap().len(), 18);
+        assert_eq!(recommend["options"][16]["name"], "scale");
+        assert_eq!(
+            recommend["options"][16]["choices"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        assert_eq!(commands[2]["options"][0]["autocomplete"], true);
+        assert_eq!(commands[3]["type"], 3, "a message context-menu command");
+        for admin in &commands[4..] {
+            assert_eq!(admin["default_member_permissions"], "32", "{admin}");
+        }
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn ask_answers_with_a_linked_section_and_feedback_buttons_and_logs_it() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        let body = harness.ask("how do I keep Redis in sync with Postgres?").await;
+        assert_valid_message(&body);
+        let embed = &body["data"]["embeds"][0];
+        let first = &embed["fields"][0];
+        assert!(
+            first["value"]
+                .as_str()
+                .unwrap()
+                .contains("https://polyglotstack.dev/guides/redis-cache-aside#keeping-redis-in-sync-on-writes-update-postgres-then-delete-the-key"),
+            "{first}"
+        );
+        assert!(embed["footer"]["text"].as_str().unwrap().starts_with("Reviewed 2026-"));
+        let buttons = &body["data"]["components"][0]["components"];
+        let up = buttons[0]["custom_id"].as_str().unwrap().to_owned();
+        assert!(up.starts_with("fb:up:"));
+
+        // The 👍 click lands in the log, against the question it was given for.
+        harness.fake.interact(fake::click(MEMBER, &up));
+        let thanks = harness.fake.next_callback().await.body;
+        assert_valid_message(&thanks);
+        assert_eq!(thanks["data"]["flags"], 64, "ephemeral");
+        let database = harness.database.clone();
+        let _dir = harness.stop().await;
+
+        let mut review = log::open_for_review(&database).await.unwrap();
+        let stats = review.stats(0, i64::MAX).await.unwrap();
+        assert_eq!(stats.asks, 1);
+        assert_eq!(stats.votes.len(), 1);
+        assert_eq!(stats.votes[0].guide, "redis-cache-aside");
+        assert_eq!((stats.votes[0].up, stats.votes[0].down), (1, 0));
+        let rows = review.questions(&everything()).await.unwrap();
+        assert_eq!(rows[0].guild_id.as_deref(), Some("5000"));
+    });
+}
+
+fn everything() -> QuestionFilter {
+    QuestionFilter {
+        since_ms: 0,
+        until_ms: i64::MAX,
+        limit: 1000,
+        ..QuestionFilter::default()
+    }
+}
+
+#[test]
+fn an_unanswered_question_says_so_and_is_logged_for_the_maintainers() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        let body = harness.ask("how do I bake sourdough bread").await;
+        assert_valid_message(&body);
+        let description = body["data"]["embeds"][0]["description"].as_str().unwrap();
+        assert!(
+            description.starts_with("No guide covers this yet."),
+            "{description}"
+        );
+        assert!(description.contains("logged for the maintainers"));
+        assert!(description.contains("/recommend"));
+        assert!(
+            body["data"]["components"]
+                .as_array()
+                .is_none_or(Vec::is_empty)
+        );
+        let database = harness.database.clone();
+        let _dir = harness.stop().await;
+        let mut review = log::open_for_review(&database).await.unwrap();
+        let rows = review.questions(&everything()).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(!rows[0].answered);
+    });
+}
+
+#[test]
+fn recommend_answers_with_the_stack_or_explains_itself() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        harness.fake.interact(fake::slash(
+            MEMBER,
+            NO_PERMISSIONS,
+            "recommend",
+            json!([
+                {"name": "sessions", "type": 5, "value": true},
+                {"name": "caching", "type": 5, "value": true},
+                {"name": "graph", "type": 5, "value": false},
+                {"name": "scale", "type": 3, "value": "large"}
+            ]),
+        ));
+        let body = harness.fake.next_callback().await.body;
+        assert_valid_message(&body);
+        let embed = &body["data"]["embeds"][0];
+        assert_eq!(embed["title"], "Stack for sessions, caching");
+        let names: Vec<&str> = embed["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert!(names[0].starts_with("1. PostgreSQL"), "{names:?}");
+        assert!(names[1].starts_with("2. Redis"), "{names:?}");
+        assert!(names.contains(&"Keeping the stores in sync"));
+
+        harness
+            .fake
+            .interact(fake::slash(MEMBER, NO_PERMISSIONS, "recommend", json!([])));
+        let body = harness.fake.next_callback().await.body;
+        assert_valid_message(&body);
+        assert_eq!(body["data"]["flags"], 64);
+        assert!(
+            body["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Set at least one use case")
+        );
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn guide_autocomplete_tolerates_typos_and_guide_shows_the_sections() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        harness
+            .fake
+            .interact(fake::autocomplete(MEMBER, "redis sesions"));
+        let body = harness.fake.next_callback().await.body;
+        assert_eq!(body["type"], 8, "an autocomplete result: {body}");
+        let choices = body["data"]["choices"].as_array().unwrap();
+        assert!((1..=25).contains(&choices.len()));
+        assert_eq!(choices[0]["value"], "redis-sessions", "{choices:?}");
+        assert!(
+            choices
+                .iter()
+                .all(|c| c["name"].as_str().unwrap().chars().count() <= 100)
+        );
+
+        harness.fake.interact(fake::slash(
+            MEMBER,
+            NO_PERMISSIONS,
+            "guide",
+            json!([{"name": "name", "type": 3, "value": "redis-sessions"}]),
+        ));
+        let body = harness.fake.next_callback().await.body;
+        assert_valid_message(&body);
+        let embed = &body["data"]["embeds"][0];
+        assert_eq!(
+            embed["url"],
+            "https://polyglotstack.dev/guides/redis-sessions"
+        );
+        assert!(
+            embed["description"]
+                .as_str()
+                .unwrap()
+                .contains("#sliding-expiry-extending-the-ttl-on-each-request")
+        );
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn find_a_guide_answers_someone_elses_message() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        harness.fake.interact(fake::find_a_guide(
+            MEMBER,
+            "anyone know how to stop my outbox table from growing forever?",
+        ));
+        let body = harness.fake.next_callback().await.body;
+        assert_valid_message(&body);
+        let content = body["data"]["content"].as_str().unwrap();
+        assert_eq!(
+            content,
+            "Guides that may answer [that message](https://discord.com/channels/5000/4000/8000):"
+        );
+        let fields = body["data"]["embeds"][0]["fields"].as_array().unwrap();
+        assert!(
+            fields[0]["value"]
+                .as_str()
+                .unwrap()
+                .contains("transactional-outbox")
+        );
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn admin_commands_are_refused_without_manage_server_and_deferred_with_it() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        harness.ask("how do I bake sourdough bread").await;
+        harness
+            .fake
+            .interact(fake::slash(MEMBER, NO_PERMISSIONS, "gaps", json!([])));
+        let body = harness.fake.next_callback().await.body;
+        assert_eq!(body["type"], 5, "deferred first: {body}");
+        let edit = harness.fake.next_edit().await;
+        assert_pings_nobody(&edit["allowed_mentions"]);
+        assert!(
+            edit["content"].as_str().unwrap().contains("Manage Server"),
+            "{edit}"
+        );
+
+        harness
+            .fake
+            .interact(fake::slash(MEMBER, MANAGE_GUILD, "gaps", json!([])));
+        let body = harness.fake.next_callback().await.body;
+        assert_eq!(body["type"], 5);
+        assert_eq!(body["data"]["flags"], 64, "ephemeral for maintainers");
+        let edit = harness.fake.next_edit().await;
+        let fields = edit["embeds"][0]["fields"].as_array().unwrap();
+        assert!(
+            fields[0]["name"].as_str().unwrap().contains("sourdough"),
+            "{edit}"
+        );
+
+        harness.fake.interact(fake::slash(
+            MEMBER,
+            MANAGE_GUILD,
+            "questions",
+            json!([{"name": "unanswered", "type": 5, "value": true}]),
+        ));
+        assert_eq!(harness.fake.next_callback().await.body["type"], 5);
+        let edit = harness.fake.next_edit().await;
+        assert!(
+            edit["embeds"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("sourdough")
+        );
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn a_flood_gets_a_polite_cooldown_notice() {
+    rt().block_on(async {
+        let mut harness = Harness::start(2).await;
+        for _ in 0..2 {
+            let body = harness.ask("redis session ttl").await;
+            assert!(body["data"]["embeds"][0]["fields"].is_array());
+        }
+        let body = harness.ask("redis session ttl").await;
+        assert_valid_message(&body);
+        assert_eq!(body["data"]["flags"], 64);
+        assert!(
+            body["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Please wait")
+        );
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn hostile_text_yields_a_valid_payload_that_pings_nobody() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        let mut question =
+            String::from("@everyone @here <@123> [free nitro](https://evil.example) ```redis``` ");
+        while question.chars().count() < 5000 {
+            question.push_str("Ω𝔘🦀مرحبا\u{202E} sessions ");
+        }
+        let body = harness.ask(&question).await;
+        assert_valid_message(&body);
+        let text = body.to_string();
+        assert!(!text.contains("@everyone"), "@everyone must be neutralised");
+        assert!(
+            !text.contains("[free nitro](https://evil.example)"),
+            "masked links are escaped"
+        );
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn after_the_gateway_drops_the_bot_resumes_and_still_answers() {
+    rt().block_on(async {
+        let mut harness = Harness::start(5).await;
+        harness.fake.drop_connection();
+        harness.fake.wait_sessions(2).await;
+        let (identifies, resumes) = harness.fake.sessions();
+        assert_eq!((identifies, resumes), (1, 1));
+        let body = harness.ask("cache invalidation stampede").await;
+        assert_valid_message(&body);
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn sigterm_answers_the_interaction_in_flight_logs_it_and_exits_zero() {
+    rt().block_on(async {
+        let mut fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("log.db");
+        // A log file with its schema, locked by another connection: the bot's ask then waits on
+        // its log commit, so it is still in flight when SIGTERM arrives.
+        let seed = QuestionLog::start(LogConfig::new(&database));
+        let first = seed.record(log::Record::new(log::Event::Ask(log::Interaction {
+            question: "seed".into(),
+            origin: log::Origin::default(),
+            answered: false,
+            top_guide: None,
+            top_score: None,
+            top_coverage: None,
+            hits: Vec::new(),
+            latency_ms: 0.0,
+        })));
+        assert!(first.committed_within(Duration::from_secs(10)).await);
+        seed.shutdown(Duration::from_secs(5)).await;
+        let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite:{}", database.display()))
+            .await
+            .unwrap();
+        sqlx::query("BEGIN EXCLUSIVE")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_stackbot"))
+            .args(["--knowledge", "knowledge", "serve"])
+            .env("DISCORD_TOKEN", "test-token")
+            .env("DISCORD_API_URL", fake.url())
+            .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
+            .env("STACKBOT_DATABASE", &database)
+            .env_remove("HTTP_PROXY")
+            .env_remove("HTTPS_PROXY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start stackbot serve");
+        fake.wait_sessions(1).await;
+        fake.wait_registrations(1).await;
+        fake.interact(fake::slash(
+            MEMBER,
+            NO_PERMISSIONS,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": "how do I size a redis session ttl"}]),
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            fake.callback_within(Duration::ZERO).await.is_none(),
+            "still in flight"
+        );
+        let pid = child.id().expect("pid").to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+        drop(holder);
+
+        let body = fake.next_callback().await.body;
+        assert_valid_message(&body);
+        assert!(
+            body["data"]["embeds"][0]["fields"].is_array(),
+            "a real answer: {body}"
+        );
+        let status = within(Duration::from_secs(30), child.wait()).await.unwrap();
+        assert_eq!(status.code(), Some(0));
+        let mut review = log::open_for_review(&database).await.unwrap();
+        let rows = review.questions(&everything()).await.unwrap();
+        let questions: Vec<&str> = rows.iter().map(|r| r.question.as_str()).collect();
+        assert!(
+            questions.contains(&"how do I size a redis session ttl"),
+            "the question answered during shutdown is in the log: {questions:?}"
+        );
+    });
+}
