@@ -118,6 +118,17 @@ fn assert_pings_nobody(allowed: &Value) {
     assert_ne!(allowed["replied_user"], true);
 }
 
+/// A valid, ephemeral, text-only reply that says `needle`.
+fn assert_ephemeral_notice(body: &Value, needle: &str) {
+    assert_valid_message(body);
+    assert_eq!(body["data"]["flags"], 64, "ephemeral: {body}");
+    let content = body["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.contains(needle),
+        "{content:?} should say {needle:?}"
+    );
+}
+
 /// Checks the limits Discord enforces on an interaction response.
 fn assert_valid_message(body: &Value) {
     assert_eq!(body["type"], 4, "a message response: {body}");
@@ -312,14 +323,7 @@ fn recommend_answers_with_the_stack_or_explains_itself() {
             .fake
             .interact(fake::slash(MEMBER, NO_PERMISSIONS, "recommend", json!([])));
         let body = harness.fake.next_callback().await.body;
-        assert_valid_message(&body);
-        assert_eq!(body["data"]["flags"], 64);
-        assert!(
-            body["data"]["content"]
-                .as_str()
-                .unwrap()
-                .contains("Set at least one use case")
-        );
+        assert_ephemeral_notice(&body, "Set at least one use case");
         harness.stop().await;
     });
 }
@@ -448,14 +452,7 @@ fn a_flood_gets_a_polite_cooldown_notice() {
             assert!(body["data"]["embeds"][0]["fields"].is_array());
         }
         let body = harness.ask("redis session ttl").await;
-        assert_valid_message(&body);
-        assert_eq!(body["data"]["flags"], 64);
-        assert!(
-            body["data"]["content"]
-                .as_str()
-                .unwrap()
-                .contains("Please wait")
-        );
+        assert_ephemeral_notice(&body, "Please wait");
         harness.stop().await;
     });
 }
