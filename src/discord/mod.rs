@@ -290,6 +290,24 @@ impl Handler {
     }
 }
 
+/// Answers one interaction given as Discord's JSON with the response as Discord's JSON, the way
+/// the gateway handler does (log commit included): the path an HTTP interactions endpoint would
+/// take, and what the interaction benchmark measures. `None` for interactions that are not
+/// answered with a single response (deferred maintainer commands, pings).
+pub async fn respond_to_json(bot: &Bot, payload: serde_json::Value) -> Option<serde_json::Value> {
+    let interaction: Interaction = serde_json::from_value(payload).ok()?;
+    let incoming = match &interaction {
+        Interaction::Command(command) => incoming_command(command),
+        Interaction::Component(component) => incoming_component(component),
+        _ => return None,
+    };
+    if incoming.action.may_be_slow() {
+        return None;
+    }
+    let reply = bot.handle(incoming).await;
+    serde_json::to_value(response_payload(reply)).ok()
+}
+
 fn incoming_command(command: &CommandInteraction) -> Incoming {
     let string = |name: &str| {
         command.data.options.iter().find_map(|o| match &o.value {
