@@ -306,16 +306,15 @@ impl Bot {
         let fields = answer
             .hits
             .iter()
-            .map(|hit| {
-                let name = if hit.section == hit.title {
-                    hit.title.clone()
-                } else {
-                    format!("{} — {}", hit.title, hit.section)
-                };
-                Field {
-                    name: escape(&name, false),
-                    value: format!("[Read the section]({})\n{}", hit.url, hit.excerpt),
-                }
+            .map(|hit| Field {
+                // The section heading as the field's name, the guide title linked to the section.
+                name: escape(&hit.section, false),
+                value: format!(
+                    "[{}]({})\n{}",
+                    escape(&hit.title, false),
+                    hit.url,
+                    hit.excerpt
+                ),
             })
             .collect();
         let footer = answer

@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# Stackbot: a small runtime image running `stackbot serve` as a non-root user, the guides baked in
+# at /opt/stackbot/knowledge, the question log on the volume /var/lib/stackbot.
+#   docker build -t stackbot .
+#   docker run -e DISCORD_TOKEN=… -v stackbot-data:/var/lib/stackbot stackbot
+# .ci/image-contract runs the release binary exactly as this image does (same environment and
+# paths, a non-root user); keep the two in step.
+
+# Dependencies are cooked from a recipe (cargo-chef), so a source change does not rebuild them.
+FROM rust:1.95-slim-trixie AS chef
+RUN cargo install cargo-chef --locked --version 0.1.78
+WORKDIR /app
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM chef AS builder
+COPY --from=planner /app/recipe.json recipe.json
+RUN cargo chef cook --release --locked --recipe-path recipe.json --bin stackbot
+COPY . .
+RUN cargo build --release --locked --bin stackbot
+
+FROM debian:trixie-slim AS runtime
+# ca-certificates: TLS to Discord. Versions follow the Debian release the image is built on.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /var/lib/stackbot --create-home stackbot
+COPY --from=builder /app/target/release/stackbot /usr/local/bin/stackbot
+COPY knowledge /opt/stackbot/knowledge
+ENV STACKBOT_KNOWLEDGE=/opt/stackbot/knowledge \
+    STACKBOT_DATABASE=/var/lib/stackbot/stackbot.db \
+    RUST_LOG=info
+VOLUME ["/var/lib/stackbot"]
+USER 10001:10001
+WORKDIR /var/lib/stackbot
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/stackbot"]
+CMD ["serve"]
