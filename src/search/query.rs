@@ -136,9 +136,13 @@ impl QueryPlan {
         #[allow(clippy::cast_precision_loss)]
         let n = searcher.num_docs() as f32;
         let mut concepts = Vec::with_capacity(merged.len());
-        let topical_fields = [index.fields.tags, index.fields.databases];
         let (guide_searcher, guide_field) = index.guide_terms();
         for mut variants in merged {
+            // One pass over the terms: each variant's document frequency (the concept's `df` is
+            // the largest), whether it is specific, and whether any term is topical (a tag, a
+            // database name or a synonym phrase rather than running prose).
+            let mut df = 0_u64;
+            let mut topical = false;
             for variant in &mut variants {
                 let mut sections_with_all = u64::MAX;
                 let mut guides_with_all = u64::MAX;
@@ -148,32 +152,20 @@ impl QueryPlan {
                         .min(searcher.doc_freq(&Term::from_field_text(index.fields.all, term))?);
                     guides_with_all = guides_with_all
                         .min(guide_searcher.doc_freq(&Term::from_field_text(guide_field, term))?);
-                    names_a_database = names_a_database
-                        || searcher
-                            .doc_freq(&Term::from_field_text(index.fields.databases, term))?
-                            > 0;
+                    let in_databases = searcher
+                        .doc_freq(&Term::from_field_text(index.fields.databases, term))?
+                        > 0;
+                    names_a_database |= in_databases;
+                    topical = topical
+                        || in_databases
+                        || index.synonym_terms.contains(term)
+                        || searcher.doc_freq(&Term::from_field_text(index.fields.tags, term))? > 0;
                 }
                 #[allow(clippy::cast_precision_loss)]
                 let rare = sections_with_all > 0
                     && (sections_with_all as f32 <= SPECIFIC_SHARE * n || guides_with_all == 1);
                 variant.specific = rare || names_a_database;
-            }
-            let mut topical = false;
-            for term in variants.iter().flat_map(|v| &v.terms) {
-                topical = topical || index.synonym_terms.contains(term);
-                for field in topical_fields {
-                    topical =
-                        topical || searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
-                }
-            }
-            let mut df = 0_u64;
-            for variant in &variants {
-                let mut variant_df = u64::MAX;
-                for term in &variant.terms {
-                    variant_df = variant_df
-                        .min(searcher.doc_freq(&Term::from_field_text(index.fields.all, term))?);
-                }
-                df = df.max(variant_df);
+                df = df.max(sections_with_all);
             }
             #[allow(clippy::cast_precision_loss)]
             let idf = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
