@@ -399,20 +399,14 @@ impl Bot {
             })
             .collect();
         if !rec.sync.is_empty() {
-            let name = |id: &str| {
-                rec.stack
-                    .iter()
-                    .find(|c| c.database == id)
-                    .map_or(id.to_owned(), |c| c.name.clone())
-            };
             let value = rec
                 .sync
                 .iter()
                 .map(|s| {
                     format!(
                         "**{} → {}**: {} ({})",
-                        name(&s.from),
-                        name(&s.to),
+                        rec.name_of(&s.from),
+                        rec.name_of(&s.to),
                         s.pattern,
                         link(&s.guide)
                     )

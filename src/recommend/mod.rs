@@ -99,6 +99,16 @@ pub struct Recommendation {
     pub notes: Vec<String>,
 }
 
+impl Recommendation {
+    /// The display name of a store in the stack (its id if it is not there).
+    pub fn name_of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.stack
+            .iter()
+            .find(|c| c.database == id)
+            .map_or(id, |c| c.name.as_str())
+    }
+}
+
 /// One store in the stack and everything it does there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Component {

@@ -74,18 +74,12 @@ pub fn recommendation_text(rec: &Recommendation, base_url: &BaseUrl) -> String {
     }
     if !rec.sync.is_empty() {
         let _ = writeln!(out, "\nKeeping the stores in sync");
-        let name = |id: &str| {
-            rec.stack
-                .iter()
-                .find(|c| c.database == id)
-                .map_or(id.to_owned(), |c| c.name.clone())
-        };
         for step in &rec.sync {
             let _ = writeln!(
                 out,
                 "- {} -> {}: {} ({}{})",
-                name(&step.from),
-                name(&step.to),
+                rec.name_of(&step.from),
+                rec.name_of(&step.to),
                 step.pattern,
                 base_url.as_str(),
                 step.guide
