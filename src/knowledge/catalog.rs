@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Problem, line_of, parse_toml};
+use super::{Problem, line_of, parse_toml, with_line};
 
 /// The catalog: every database id a guide, a rule or a reply may name.
 #[derive(Debug, Clone, Default)]
@@ -85,8 +85,7 @@ pub fn parse_catalog(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Ca
             guides: entry
                 .guides
                 .into_iter()
-                .map(|g| (line_of(text, g.span().start), g.into_inner()))
-                .map(|(line, slug)| (slug, line))
+                .map(|g| with_line(text, g))
                 .collect(),
             line,
         });

@@ -406,6 +406,12 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
         .ok()
 }
 
+/// A value from a TOML file with the line it was written on, for `check`'s messages.
+fn with_line<T>(text: &str, value: toml::Spanned<T>) -> (T, usize) {
+    let line = line_of(text, value.span().start);
+    (value.into_inner(), line)
+}
+
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     1 + text[..offset.min(text.len())].matches('\n').count()
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Catalog, Knowledge, Problem, line_of, parse_toml};
+use super::{Catalog, Knowledge, Problem, line_of, parse_toml, with_line};
 use crate::needs::{Hosting, Scale, UseCase};
 
 /// All recommendation rules.
@@ -214,11 +214,10 @@ pub fn parse_stacks(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Rul
             report(line, format!("duplicate pattern id `{id}`"));
             continue;
         }
-        let guide_line = line_of(text, raw.guide.span().start);
         rules.patterns.push(Pattern {
             id,
             text: raw.text,
-            guide: (raw.guide.into_inner(), guide_line),
+            guide: with_line(text, raw.guide),
             line,
         });
     }
@@ -315,12 +314,7 @@ fn parse_serve(
         database: raw.database,
         feature: raw.feature,
         why: raw.why,
-        guides: raw
-            .guides
-            .into_iter()
-            .map(|g| (line_of(text, g.span().start), g.into_inner()))
-            .map(|(line, slug)| (slug, line))
-            .collect(),
+        guides: raw.guides.into_iter().map(|g| with_line(text, g)).collect(),
         sync,
         line,
     })
