@@ -248,25 +248,13 @@ fn parse_serve(
     report: &mut dyn FnMut(usize, String),
 ) -> Option<Serve> {
     let line = line_of(text, raw.use_case.span().start);
-    let use_case = raw
-        .use_case
-        .get_ref()
-        .parse()
-        .map_err(|e: crate::needs::UnknownName| report(line, e.to_string()))
-        .ok();
+    let use_case = parse_name(text, &raw.use_case, report);
     let scales = parse_names(text, &raw.scales, report);
     if raw.scales.is_empty() {
         report(line, "a rule needs at least one scale".to_owned());
     }
     let hosting = match &raw.hosting {
-        Some(h) => Some(
-            h.get_ref()
-                .parse()
-                .map_err(|e: crate::needs::UnknownName| {
-                    report(line_of(text, h.span().start), e.to_string());
-                })
-                .ok()?,
-        ),
+        Some(h) => Some(parse_name(text, h, report)?),
         None => None,
     };
     let sync = match (raw.fed_by, raw.sync) {
@@ -327,14 +315,23 @@ fn parse_names<T: std::str::FromStr<Err = crate::needs::UnknownName>>(
 ) -> Vec<T> {
     values
         .iter()
-        .filter_map(|v| {
-            let line = line_of(text, v.span().start);
-            v.get_ref()
-                .parse()
-                .map_err(|e: crate::needs::UnknownName| report(line, e.to_string()))
-                .ok()
-        })
+        .filter_map(|v| parse_name(text, v, report))
         .collect()
+}
+
+/// One vocabulary word (use case, scale, hosting); an unknown one is reported at its line.
+fn parse_name<T: std::str::FromStr<Err = crate::needs::UnknownName>>(
+    text: &str,
+    value: &Spanned<String>,
+    report: &mut dyn FnMut(usize, String),
+) -> Option<T> {
+    value
+        .get_ref()
+        .parse()
+        .map_err(|e: crate::needs::UnknownName| {
+            report(line_of(text, value.span().start), e.to_string());
+        })
+        .ok()
 }
 
 /// Every use case needs exactly one rule for every hosting at every scale, and no two rules may
