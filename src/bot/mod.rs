@@ -113,14 +113,10 @@ pub enum Action {
 }
 
 impl Action {
-    /// Whether answering may take longer than Discord's 3 seconds: the adapter defers first.
+    /// Whether answering may take longer than Discord's 3 seconds: the adapter defers first,
+    /// ephemerally (the slow actions are the maintainers' commands, whose replies are ephemeral).
     pub fn may_be_slow(&self) -> bool {
         matches!(self, Self::Gaps { .. } | Self::Questions { .. })
-    }
-
-    /// Whether the reply to a slow action is ephemeral (known before it is computed).
-    pub fn ephemeral_when_deferred(&self) -> bool {
-        self.may_be_slow()
     }
 }
 

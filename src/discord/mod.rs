@@ -213,8 +213,7 @@ impl Handler {
                 let incoming = incoming_command(&command);
                 if incoming.action.may_be_slow() {
                     let defer = CreateInteractionResponse::Defer(
-                        CreateInteractionResponseMessage::new()
-                            .ephemeral(incoming.action.ephemeral_when_deferred()),
+                        CreateInteractionResponseMessage::new().ephemeral(true),
                     );
                     if let Err(e) = command.create_response(&ctx.http, defer).await {
                         tracing::error!(error = %e, "deferring an interaction failed");
