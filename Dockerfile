@@ -32,10 +32,16 @@ COPY --from=builder /app/target/release/stackbot /usr/local/bin/stackbot
 COPY knowledge /opt/stackbot/knowledge
 ENV STACKBOT_KNOWLEDGE=/opt/stackbot/knowledge \
     STACKBOT_DATABASE=/var/lib/stackbot/stackbot.db \
+    STACKBOT_METRICS_ADDR=0.0.0.0:9100 \
     RUST_LOG=info
 VOLUME ["/var/lib/stackbot"]
+# /metrics and /healthz: reachable only where the port is published.
+EXPOSE 9100
 USER 10001:10001
 WORKDIR /var/lib/stackbot
 STOPSIGNAL SIGTERM
+# The binary asks its own /healthz (the image has no curl): ready = index, log and gateway.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["/usr/local/bin/stackbot", "health"]
 ENTRYPOINT ["/usr/local/bin/stackbot"]
 CMD ["serve"]

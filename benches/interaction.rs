@@ -62,6 +62,7 @@ fn main() {
                 base_url: BaseUrl::default(),
                 commit_wait: Duration::from_secs(2),
                 database: dir.path().join("bench.db"),
+                knowledge: "knowledge".into(),
                 // No cooldown in a benchmark.
                 questions_per_minute: usize::MAX,
             },

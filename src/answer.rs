@@ -159,11 +159,16 @@ impl Engine {
     /// Indexes `knowledge`; hits link under `base_url`.
     pub fn new(knowledge: Knowledge, base_url: BaseUrl) -> Result<Self, SearchError> {
         let index = SearchIndex::build(&knowledge)?;
-        Ok(Self {
+        Ok(Self::with_index(knowledge, index, base_url))
+    }
+
+    /// An engine over `knowledge` and its already built `index`.
+    pub fn with_index(knowledge: Knowledge, index: SearchIndex, base_url: BaseUrl) -> Self {
+        Self {
             knowledge,
             index,
             base_url,
-        })
+        }
     }
 
     /// The knowledge this engine answers from.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::knowledge::{self, LoadError, Problem};
+use crate::knowledge::{self, Knowledge, LoadError, Problem};
 use crate::search::{SearchError, SearchIndex};
 
 /// The outcome of a check.
@@ -44,8 +44,24 @@ pub enum CheckError {
     Search(#[from] SearchError),
 }
 
+/// A checked folder: the report, and the knowledge with its index, ready to serve when the
+/// report has no problem (a reload swaps them in without indexing twice).
+pub struct Inspection {
+    /// What the check found.
+    pub report: Report,
+    /// The knowledge as loaded (guides with problems left out).
+    pub knowledge: Knowledge,
+    /// Its index.
+    pub index: SearchIndex,
+}
+
 /// Checks the knowledge folder `dir`.
 pub fn check(dir: &Path) -> Result<Report, CheckError> {
+    inspect(dir).map(|inspection| inspection.report)
+}
+
+/// Checks the knowledge folder `dir` and keeps what it loaded.
+pub fn inspect(dir: &Path) -> Result<Inspection, CheckError> {
     let loaded = knowledge::load(dir)?;
     let mut problems = loaded.problems;
     let knowledge = loaded.knowledge;
@@ -87,11 +103,16 @@ pub fn check(dir: &Path) -> Result<Report, CheckError> {
         }
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
-    Ok(Report {
+    let report = Report {
         problems,
         guides: knowledge.guides.len(),
         sections: index.len(),
         databases: knowledge.catalog.databases.len(),
         synonym_groups: knowledge.synonyms.groups.len(),
+    };
+    Ok(Inspection {
+        report,
+        knowledge,
+        index,
     })
 }

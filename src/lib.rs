@@ -24,6 +24,7 @@ pub mod excerpt;
 pub mod knowledge;
 pub mod log;
 pub mod needs;
+pub mod ops;
 pub mod recommend;
 pub mod render;
 pub mod search;

@@ -1,5 +1,6 @@
 //! The `stackbot` binary: parse the command line, start logging, hand over to the library.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -12,6 +13,7 @@ fn main() -> ExitCode {
             EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match stackbot::cli::run(cli) {
         Ok(code) => code,

@@ -13,6 +13,8 @@ pub const GUIDE: &str = "guide";
 pub const GAPS: &str = "gaps";
 /// `/questions` (maintainers).
 pub const QUESTIONS: &str = "questions";
+/// `/reload` (maintainers).
+pub const RELOAD: &str = "reload";
 /// The message context-menu command.
 pub const FIND_A_GUIDE: &str = "Find a guide";
 
@@ -209,6 +211,13 @@ pub fn all() -> Vec<CommandSpec> {
                     false,
                 ),
             ],
+            permissions: Some(MANAGE_GUILD),
+        },
+        CommandSpec {
+            name: RELOAD,
+            kind: CommandKind::Slash,
+            description: "Maintainers: read the guides again after a change, without a restart",
+            options: vec![],
             permissions: Some(MANAGE_GUILD),
         },
     ]

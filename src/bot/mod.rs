@@ -12,13 +12,16 @@ pub mod reply;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use std::time::{Duration, Instant};
 
 use crate::answer::{Answer, Engine, HitLimit, Question};
 use crate::excerpt::escape;
-use crate::knowledge::{BaseUrl, Guide};
+use crate::knowledge::{BaseUrl, Guide, Problem};
 use crate::log::{self, Event, Interaction, Origin, QuestionFilter, QuestionLog, Record};
 use crate::needs::{Hosting, Scale, UseCase};
+use crate::ops::{Asked, ReloadOutcome, Telemetry};
 use crate::recommend::{self, Recommendation, Request};
 
 pub use cooldown::Cooldown;
@@ -33,6 +36,8 @@ pub struct BotConfig {
     pub commit_wait: Duration,
     /// The question log file, for the maintainers' commands.
     pub database: std::path::PathBuf,
+    /// The knowledge folder, read again by [`Bot::reload`].
+    pub knowledge: std::path::PathBuf,
     /// Questions per member per minute.
     pub questions_per_minute: usize,
 }
@@ -93,6 +98,8 @@ pub enum Action {
         /// Days back.
         days: Option<i64>,
     },
+    /// `/reload`: read the knowledge folder again.
+    Reload,
     /// `/questions`.
     Questions {
         /// Only unanswered ones.
@@ -116,7 +123,10 @@ impl Action {
     /// Whether answering may take longer than Discord's 3 seconds: the adapter defers first,
     /// ephemerally (the slow actions are the maintainers' commands, whose replies are ephemeral).
     pub fn may_be_slow(&self) -> bool {
-        matches!(self, Self::Gaps { .. } | Self::Questions { .. })
+        matches!(
+            self,
+            Self::Gaps { .. } | Self::Questions { .. } | Self::Reload
+        )
     }
 }
 
@@ -133,12 +143,43 @@ const THUMBS_UP: char = '👍';
 const THUMBS_DOWN: char = '👎';
 const FEEDBACK_PREFIX: &str = "fb";
 
-/// The bot: the answer engine, the question log and the cooldown.
+/// The bot: the answer engine, the question log, the cooldown and the metrics.
 pub struct Bot {
-    engine: Arc<Engine>,
+    /// The engine in service; a reload swaps in a new one while answers in progress finish on
+    /// the one they started with.
+    engine: ArcSwap<Engine>,
     log: QuestionLog,
     config: BotConfig,
     cooldown: Cooldown,
+    telemetry: Arc<Telemetry>,
+    /// One reload at a time.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+/// What a reload put in service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reloaded {
+    /// Guides now in service.
+    pub guides: usize,
+    /// Sections now in service.
+    pub sections: usize,
+    /// Guides before.
+    pub guides_before: usize,
+    /// Sections before.
+    pub sections_before: usize,
+    /// How long the check and the new index took.
+    pub took: Duration,
+}
+
+/// Why a reload kept the guides in service.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// `stackbot check` found problems in the folder.
+    #[error("`stackbot check` found {} problem(s)", .0.len())]
+    Rejected(Vec<Problem>),
+    /// The folder could not be read or indexed.
+    #[error("the knowledge folder could not be loaded: {0}")]
+    Failed(String),
 }
 
 impl std::fmt::Debug for Bot {
@@ -150,15 +191,101 @@ impl std::fmt::Debug for Bot {
 }
 
 impl Bot {
-    /// A bot over `engine` that logs to `log`.
+    /// A bot over `engine` that logs to `log`, with metrics of its own.
     pub fn new(engine: Arc<Engine>, log: QuestionLog, config: BotConfig) -> Self {
+        Self::with_telemetry(engine, log, config, Arc::new(Telemetry::new()))
+    }
+
+    /// A bot that reports to `telemetry` (created before the index, for the health check).
+    pub fn with_telemetry(
+        engine: Arc<Engine>,
+        log: QuestionLog,
+        config: BotConfig,
+        telemetry: Arc<Telemetry>,
+    ) -> Self {
         let cooldown = Cooldown::new(config.questions_per_minute, Duration::from_mins(1));
+        telemetry.index_loaded(engine.knowledge().guides.len(), engine.index().len());
         Self {
-            engine,
+            engine: ArcSwap::new(engine),
             log,
             config,
             cooldown,
+            telemetry,
+            reloading: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The engine in service.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// The metrics this bot reports to.
+    pub fn telemetry(&self) -> &Arc<Telemetry> {
+        &self.telemetry
+    }
+
+    /// Reads the knowledge folder again, checks it as `stackbot check` does, and when it is clean
+    /// puts the new index in service. A folder with problems keeps the guides in service, and
+    /// every problem goes to the operator's log.
+    pub async fn reload(&self) -> Result<Reloaded, ReloadError> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let before = self.engine();
+        let dir = self.config.knowledge.clone();
+        let base_url = self.config.base_url.clone();
+        let started = Instant::now();
+        let built = tokio::task::spawn_blocking(move || {
+            let inspection = crate::check::inspect(&dir)
+                .map_err(|e| ReloadError::Failed(format!("{}: {e}", dir.display())))?;
+            if !inspection.report.problems.is_empty() {
+                return Err(ReloadError::Rejected(inspection.report.problems));
+            }
+            Ok(Engine::with_index(
+                inspection.knowledge,
+                inspection.index,
+                base_url,
+            ))
+        })
+        .await
+        .unwrap_or_else(|e| Err(ReloadError::Failed(format!("the reload task failed: {e}"))));
+        let engine = match built {
+            Ok(engine) => engine,
+            Err(e) => {
+                let outcome = match &e {
+                    ReloadError::Rejected(problems) => {
+                        for problem in problems {
+                            tracing::error!(%problem, "knowledge reload rejected");
+                        }
+                        ReloadOutcome::Rejected
+                    }
+                    ReloadError::Failed(cause) => {
+                        tracing::error!(error = %cause, "knowledge reload failed");
+                        ReloadOutcome::Failed
+                    }
+                };
+                tracing::warn!(reason = %e, "the guides in service are unchanged");
+                self.telemetry.reload(outcome);
+                return Err(e);
+            }
+        };
+        let reloaded = Reloaded {
+            guides: engine.knowledge().guides.len(),
+            sections: engine.index().len(),
+            guides_before: before.knowledge().guides.len(),
+            sections_before: before.index().len(),
+            took: started.elapsed(),
+        };
+        self.engine.store(Arc::new(engine));
+        self.telemetry.reload(ReloadOutcome::Loaded);
+        self.telemetry
+            .index_loaded(reloaded.guides, reloaded.sections);
+        tracing::info!(
+            guides = reloaded.guides,
+            sections = reloaded.sections,
+            took_ms = reloaded.took.as_millis(),
+            "knowledge reloaded"
+        );
+        Ok(reloaded)
     }
 
     /// The question log this bot writes to.
@@ -169,6 +296,8 @@ impl Bot {
     /// Answers one interaction. Never fails: an internal error becomes a short apology to the
     /// member and the full cause in the logs.
     pub async fn handle(&self, incoming: Incoming) -> Reply {
+        let engine = self.engine();
+        let engine = engine.as_ref();
         let origin = Origin {
             guild_id: incoming.guild_id,
             channel_id: incoming.channel_id,
@@ -179,14 +308,15 @@ impl Bot {
                 if let Some(wait) = self.cooling(incoming.user_id) {
                     return wait;
                 }
-                self.ask(&question, private, Audience::Asker, origin).await
+                self.ask(engine, &question, private, Audience::Asker, origin)
+                    .await
             }
             Action::FindGuide { text, message_url } => {
                 if let Some(wait) = self.cooling(incoming.user_id) {
                     return wait;
                 }
                 let text: String = text.chars().take(1000).collect();
-                self.ask(&text, false, Audience::Message(message_url), origin)
+                self.ask(engine, &text, false, Audience::Message(message_url), origin)
                     .await
             }
             Action::Recommend {
@@ -197,22 +327,36 @@ impl Bot {
                 if let Some(wait) = self.cooling(incoming.user_id) {
                     return wait;
                 }
-                self.recommend(&use_cases, scale.as_deref(), hosting.as_deref(), origin)
-                    .await
+                self.recommend(
+                    engine,
+                    &use_cases,
+                    scale.as_deref(),
+                    hosting.as_deref(),
+                    origin,
+                )
+                .await
             }
-            Action::Guide { name } => self.guide(&name),
-            Action::GuideAutocomplete { partial } => Reply::Choices(self.guide_choices(&partial)),
+            Action::Guide { name } => self.guide(engine, &name),
+            Action::GuideAutocomplete { partial } => {
+                Reply::Choices(guide_choices(engine, &partial))
+            }
             Action::Gaps { days } => {
                 if !is_maintainer(incoming.permissions) {
                     return not_allowed();
                 }
-                self.gaps(days.unwrap_or(30)).await
+                self.gaps(engine, days.unwrap_or(30)).await
             }
             Action::Questions { unanswered, days } => {
                 if !is_maintainer(incoming.permissions) {
                     return not_allowed();
                 }
                 self.questions(unanswered, days.unwrap_or(7)).await
+            }
+            Action::Reload => {
+                if !is_maintainer(incoming.permissions) {
+                    return not_allowed();
+                }
+                self.reload_reply().await
             }
             Action::Feedback { custom_id } => self.feedback(&custom_id, origin).await,
             Action::Unknown { name } => {
@@ -224,6 +368,7 @@ impl Bot {
 
     fn cooling(&self, user: u64) -> Option<Reply> {
         self.cooldown.check(user, Instant::now()).err().map(|wait| {
+            self.telemetry.cooldown();
             notice(&format!(
                 "You are asking quickly. Please wait {} seconds before the next question.",
                 wait.as_secs().max(1)
@@ -233,6 +378,7 @@ impl Bot {
 
     async fn ask(
         &self,
+        engine: &Engine,
         text: &str,
         private: bool,
         addressed_to: Audience,
@@ -242,7 +388,7 @@ impl Bot {
             return notice("Please write a question: some words about what you want to know.");
         };
         let started = Instant::now();
-        let answer = match self.engine.ask(&question, HitLimit::DEFAULT) {
+        let answer = match engine.ask(&question, HitLimit::DEFAULT) {
             Ok(answer) => answer,
             Err(e) => return apology(&e),
         };
@@ -262,7 +408,13 @@ impl Bot {
                 "replying before the question log confirmed the question; it is kept and written later"
             );
         }
-        let mut message = self.answer_message(&answer, &uid);
+        let asked = match addressed_to {
+            Audience::Asker => Asked::Ask,
+            Audience::Message(_) => Asked::FindGuide,
+        };
+        self.telemetry
+            .question(asked, answer.answered, started.elapsed());
+        let mut message = self.answer_message(engine, &answer, &uid);
         message.ephemeral = private;
         if let Audience::Message(url) = addressed_to {
             let target = url.map_or_else(
@@ -274,7 +426,7 @@ impl Bot {
         Reply::Message(message.fit())
     }
 
-    fn answer_message(&self, answer: &Answer, uid: &str) -> Message {
+    fn answer_message(&self, engine: &Engine, answer: &Answer, uid: &str) -> Message {
         let echoed = escape(
             &answer
                 .question
@@ -317,7 +469,7 @@ impl Bot {
             .hits
             .first()
             .and_then(|hit| {
-                self.engine
+                engine
                     .knowledge()
                     .guides
                     .iter()
@@ -338,6 +490,7 @@ impl Bot {
 
     async fn recommend(
         &self,
+        engine: &Engine,
         names: &[String],
         scale: Option<&str>,
         hosting: Option<&str>,
@@ -354,7 +507,7 @@ impl Bot {
             ));
         };
         let started = Instant::now();
-        let rec = match recommend::recommend(self.engine.knowledge(), &request) {
+        let rec = match recommend::recommend(engine.knowledge(), &request) {
             Ok(rec) => rec,
             Err(e) => return apology(&e),
         };
@@ -368,6 +521,8 @@ impl Bot {
             .record(record)
             .committed_within(self.config.commit_wait)
             .await;
+        self.telemetry
+            .question(Asked::Recommend, true, started.elapsed());
         Reply::Message(self.recommendation_message(&rec).fit())
     }
 
@@ -441,22 +596,8 @@ impl Bot {
         }
     }
 
-    fn find_guide(&self, name: &str) -> Option<&Guide> {
-        let guides = &self.engine.knowledge().guides;
-        let wanted = name.trim().to_lowercase();
-        guides
-            .iter()
-            .find(|g| g.slug == wanted)
-            .or_else(|| guides.iter().find(|g| g.title.to_lowercase() == wanted))
-            .or_else(|| {
-                self.guide_choices(name)
-                    .first()
-                    .and_then(|c| guides.iter().find(|g| g.slug == c.value))
-            })
-    }
-
-    fn guide(&self, name: &str) -> Reply {
-        let Some(guide) = self.find_guide(name) else {
+    fn guide(&self, engine: &Engine, name: &str) -> Reply {
+        let Some(guide) = find_guide(engine, name) else {
             return notice(&format!(
                 "No guide matches “{}”. Start typing and pick one of the suggestions, or browse {}",
                 escape(name, false),
@@ -495,64 +636,11 @@ impl Bot {
         )
     }
 
-    /// Up to 25 guides matching `partial`: by slug, title and tags, tolerant of typos.
-    pub fn guide_choices(&self, partial: &str) -> Vec<Choice> {
-        let wanted = partial.trim().to_lowercase();
-        let words: Vec<&str> = wanted.split_whitespace().collect();
-        let mut scored: Vec<(f64, &Guide)> = self
-            .engine
-            .knowledge()
-            .guides
-            .iter()
-            .filter_map(|g| {
-                if words.is_empty() {
-                    return Some((0.0, g));
-                }
-                let haystack: Vec<String> = g
-                    .title
-                    .to_lowercase()
-                    .split(|c: char| !c.is_alphanumeric())
-                    .chain(g.slug.split('-'))
-                    .map(str::to_owned)
-                    .chain(g.tags.iter().map(|t| t.to_lowercase()))
-                    .filter(|w| !w.is_empty())
-                    .collect();
-                let mut total = 0.0;
-                for word in &words {
-                    let best = haystack
-                        .iter()
-                        .map(|h| {
-                            if h.starts_with(word) {
-                                1.0
-                            } else {
-                                strsim::jaro_winkler(word, h)
-                            }
-                        })
-                        .fold(0.0, f64::max);
-                    if best < 0.8 {
-                        return None;
-                    }
-                    total += best;
-                }
-                Some((total, g))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.title.cmp(&b.1.title)));
-        scored
-            .into_iter()
-            .take(reply::limits::CHOICES)
-            .map(|(_, g)| Choice {
-                name: reply::truncate(&g.title, reply::limits::CHOICE),
-                value: g.slug.clone(),
-            })
-            .collect()
-    }
-
-    async fn gaps(&self, days: i64) -> Reply {
+    async fn gaps(&self, engine: &Engine, days: i64) -> Reply {
         let now = log::now_ms();
         let since = now - days.clamp(1, 365) * 86_400_000;
         let topics = match log::open_for_review(&self.config.database).await {
-            Ok(mut review) => review.gaps(&self.engine, since, now + 1).await,
+            Ok(mut review) => review.gaps(engine, since, now + 1).await,
             Err(e) => Err(e),
         };
         let topics = match topics {
@@ -624,6 +712,50 @@ impl Bot {
         admin_message("Latest questions", description, Vec::new())
     }
 
+    async fn reload_reply(&self) -> Reply {
+        const SHOWN: usize = 15;
+        let (title, description) = match self.reload().await {
+            Ok(r) => (
+                "Guides reloaded",
+                format!(
+                    "{} guides and {} sections are in service (before: {} guides, {} sections). \
+                     Checking and indexing took {} ms.",
+                    r.guides,
+                    r.sections,
+                    r.guides_before,
+                    r.sections_before,
+                    r.took.as_millis()
+                ),
+            ),
+            Err(ReloadError::Rejected(problems)) => {
+                let mut text = format!(
+                    "`stackbot check` found {} problem(s), so the guides in service stay as they \
+                     were. Fix these and run `/reload` again:\n",
+                    problems.len()
+                );
+                for problem in problems.iter().take(SHOWN) {
+                    let _ = writeln!(text, "• {}", escape(&problem.to_string(), false));
+                }
+                if problems.len() > SHOWN {
+                    let _ = write!(
+                        text,
+                        "…and {} more: run `stackbot check` to list them all.",
+                        problems.len() - SHOWN
+                    );
+                }
+                ("Guides not reloaded", text)
+            }
+            Err(e @ ReloadError::Failed(_)) => (
+                "Guides not reloaded",
+                format!(
+                    "{}. The guides in service stay as they were.",
+                    escape(&e.to_string(), false)
+                ),
+            ),
+        };
+        admin_message(title, description, Vec::new())
+    }
+
     async fn feedback(&self, custom_id: &str, origin: Origin) -> Reply {
         let Some((vote, uid)) = parse_feedback(custom_id) else {
             return notice("This button is not valid any more.");
@@ -638,11 +770,79 @@ impl Bot {
             .record(record)
             .committed_within(self.config.commit_wait)
             .await;
+        self.telemetry.vote(vote > 0);
         let emoji = if vote > 0 { THUMBS_UP } else { THUMBS_DOWN };
         notice(&format!(
             "Thanks, your {emoji} is recorded. Click the other button to change it."
         ))
     }
+}
+
+/// The guide `name` designates: slug, then title, then the best autocomplete choice.
+fn find_guide<'e>(engine: &'e Engine, name: &str) -> Option<&'e Guide> {
+    let guides = &engine.knowledge().guides;
+    let wanted = name.trim().to_lowercase();
+    guides
+        .iter()
+        .find(|g| g.slug == wanted)
+        .or_else(|| guides.iter().find(|g| g.title.to_lowercase() == wanted))
+        .or_else(|| {
+            guide_choices(engine, name)
+                .first()
+                .and_then(|c| guides.iter().find(|g| g.slug == c.value))
+        })
+}
+
+/// Up to 25 guides matching `partial`: by slug, title and tags, tolerant of typos.
+pub fn guide_choices(engine: &Engine, partial: &str) -> Vec<Choice> {
+    let wanted = partial.trim().to_lowercase();
+    let words: Vec<&str> = wanted.split_whitespace().collect();
+    let mut scored: Vec<(f64, &Guide)> = engine
+        .knowledge()
+        .guides
+        .iter()
+        .filter_map(|g| {
+            if words.is_empty() {
+                return Some((0.0, g));
+            }
+            let haystack: Vec<String> = g
+                .title
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .chain(g.slug.split('-'))
+                .map(str::to_owned)
+                .chain(g.tags.iter().map(|t| t.to_lowercase()))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let mut total = 0.0;
+            for word in &words {
+                let best = haystack
+                    .iter()
+                    .map(|h| {
+                        if h.starts_with(word) {
+                            1.0
+                        } else {
+                            strsim::jaro_winkler(word, h)
+                        }
+                    })
+                    .fold(0.0, f64::max);
+                if best < 0.8 {
+                    return None;
+                }
+                total += best;
+            }
+            Some((total, g))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.title.cmp(&b.1.title)));
+    scored
+        .into_iter()
+        .take(reply::limits::CHOICES)
+        .map(|(_, g)| Choice {
+            name: reply::truncate(&g.title, reply::limits::CHOICE),
+            value: g.slug.clone(),
+        })
+        .collect()
 }
 
 fn guide_footer(guide: &Guide) -> String {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -79,6 +79,8 @@ pub enum Command {
     Recommend(RecommendArgs),
     /// Validate the knowledge folder and list every problem as `file:line: message`.
     Check,
+    /// Ask a running bot whether it is ready (its /healthz): exit 0 when ready, 1 when not.
+    Health(serve::HealthArgs),
     /// List logged questions, newest first.
     Questions(review::QuestionsArgs),
     /// Questions per day, answered share, top guides, votes per guide, median latency.
@@ -170,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask(args) => ask(&cli.config, &args),
         Command::Recommend(args) => recommend(&cli.config, &args),
         Command::Check => check(&cli.config),
+        Command::Health(args) => serve::health(&args),
         Command::Questions(args) => review::questions(&cli.config, &args),
         Command::Stats(args) => review::stats(&cli.config, &args),
         Command::Gaps(args) => review::gaps(&cli.config, &args),
@@ -253,18 +256,23 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 /// Loads the knowledge and indexes it; problems in the folder are logged, not fatal, so one bad
 /// guide does not take the others down.
 pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
-    let knowledge = load_knowledge(config)?;
-    Engine::new(knowledge, config.base_url.clone()).context("indexing the guides")
+    load_engine_from(&config.knowledge, config.base_url.clone())
+}
+
+/// [`load_engine`] from a folder and a base URL.
+pub(crate) fn load_engine_from(dir: &Path, base_url: BaseUrl) -> anyhow::Result<Engine> {
+    let knowledge = load_knowledge_from(dir)?;
+    Engine::new(knowledge, base_url).context("indexing the guides")
 }
 
 /// Loads the knowledge folder; problems are logged, not fatal.
 fn load_knowledge(config: &Config) -> anyhow::Result<knowledge::Knowledge> {
-    let loaded = knowledge::load(&config.knowledge).with_context(|| {
-        format!(
-            "loading the knowledge folder {}",
-            config.knowledge.display()
-        )
-    })?;
+    load_knowledge_from(&config.knowledge)
+}
+
+fn load_knowledge_from(dir: &Path) -> anyhow::Result<knowledge::Knowledge> {
+    let loaded = knowledge::load(dir)
+        .with_context(|| format!("loading the knowledge folder {}", dir.display()))?;
     if !loaded.problems.is_empty() {
         tracing::warn!(
             problems = loaded.problems.len(),

@@ -1,5 +1,6 @@
 //! `stackbot serve`: the Discord bot.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,10 +8,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 
-use super::{Config, USAGE, load_engine, review::log_config};
+use super::{Config, USAGE, load_engine_from, review::log_config};
 use crate::bot::{Bot, BotConfig};
 use crate::discord::{self, DiscordConfig};
 use crate::log::QuestionLog;
+use crate::ops::{self, Monitor, Telemetry};
 
 /// A secret from the command line or the environment: never shown by `Debug`.
 #[derive(Clone)]
@@ -46,6 +48,18 @@ pub struct ServeArgs {
     #[arg(long, env = "STACKBOT_QUESTIONS_PER_MINUTE", default_value_t = 5,
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub questions_per_minute: u16,
+    /// Serve Prometheus metrics on /metrics and a readiness check on /healthz at this address
+    /// (for example 0.0.0.0:9100); off when not given.
+    #[arg(long, env = "STACKBOT_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+/// `stackbot health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The address `stackbot serve --metrics-addr` listens on (0.0.0.0 is asked on 127.0.0.1).
+    #[arg(long, env = "STACKBOT_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Longest wait for the question log before a reply goes out anyway.
@@ -63,23 +77,59 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(USAGE));
     };
-    let engine = Arc::new(load_engine(config)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let log = QuestionLog::start(log_config(config));
-        let bot = Arc::new(Bot::new(
+        let telemetry = Arc::new(Telemetry::new());
+        let log_config = log_config(config);
+        let monitor = Arc::new(Monitor::new(
+            Arc::clone(&telemetry),
+            log_config.spool_path(),
+        ));
+        let (stop_monitor, monitor_stopped) = tokio::sync::oneshot::channel::<()>();
+        let monitor_task = match args.metrics_addr {
+            Some(addr) => {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("listening on --metrics-addr {addr}"))?;
+                let bound = listener
+                    .local_addr()
+                    .context("reading the metrics address")?;
+                tracing::info!(%bound, "serving /metrics and /healthz");
+                Some(tokio::spawn(ops::serve_monitor(
+                    listener,
+                    Arc::clone(&monitor),
+                    async {
+                        let _ = monitor_stopped.await;
+                    },
+                )))
+            }
+            None => None,
+        };
+        // Indexing is CPU work: off the runtime's threads, so /healthz answers "loading" meanwhile.
+        let load = {
+            let knowledge = config.knowledge.clone();
+            let base_url = config.base_url.clone();
+            tokio::task::spawn_blocking(move || load_engine_from(&knowledge, base_url))
+        };
+        let engine = Arc::new(load.await.context("indexing the guides")??);
+        let log = QuestionLog::start(log_config);
+        let bot = Arc::new(Bot::with_telemetry(
             engine,
             log.clone(),
             BotConfig {
                 base_url: config.base_url.clone(),
                 commit_wait: COMMIT_WAIT,
                 database: config.database.clone(),
+                knowledge: config.knowledge.clone(),
                 questions_per_minute: usize::from(args.questions_per_minute),
             },
+            telemetry,
         ));
+        monitor.attach(Arc::clone(&bot));
+        let reloads = tokio::spawn(reload_on_sighup(Arc::clone(&bot)));
         let discord = DiscordConfig {
             token: token.0,
             guild_id: args.guild_id,
@@ -91,15 +141,95 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             "connecting to Discord"
         );
         let result = discord::run(discord, bot, shutdown_signal()).await;
+        reloads.abort();
         let report = log.shutdown(LOG_SHUTDOWN).await;
         tracing::info!(
             committed = report.committed,
             spooled = report.spooled,
             "question log closed"
         );
+        let _ = stop_monitor.send(());
+        if let Some(task) = monitor_task
+            && let Ok(Err(e)) = task.await
+        {
+            tracing::warn!(error = %e, "the metrics server stopped with an error");
+        }
         result.context("running the Discord bot")
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `stackbot health`: the container health check, with no tool but the binary itself. Prints
+/// the bot's `/healthz` answer; exit 0 when ready, 1 when not ready or not answering.
+pub fn health(args: &HealthArgs) -> anyhow::Result<ExitCode> {
+    let Some(mut addr) = args.metrics_addr else {
+        eprintln!(
+            "error: give --metrics-addr (or STACKBOT_METRICS_ADDR): the address that \
+             `stackbot serve --metrics-addr` serves /healthz on"
+        );
+        return Ok(ExitCode::from(USAGE));
+    };
+    if addr.ip().is_unspecified() {
+        let loopback: std::net::IpAddr = if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        };
+        addr.set_ip(loopback);
+    }
+    let url = format!("http://{addr}/healthz");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let answer = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(5))
+            .build()?;
+        let response = client.get(&url).send().await?;
+        let ready = response.status().is_success();
+        Ok::<_, reqwest::Error>((ready, response.text().await?))
+    });
+    match answer {
+        Ok((ready, body)) => {
+            super::print(&body)?;
+            Ok(if ready {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Err(e) => {
+            eprintln!("error: no answer from {url}: {:#}", anyhow::Error::from(e));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Reloads the knowledge on every SIGHUP (`docker kill -s HUP`, `systemctl reload`); the outcome
+/// goes to the log.
+async fn reload_on_sighup(bot: Arc<Bot>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(hangups) => hangups,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP; use /reload to reload the guides");
+                return;
+            }
+        };
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the knowledge folder");
+            // The outcome is logged by `reload` itself.
+            let _ = bot.reload().await;
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = bot;
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

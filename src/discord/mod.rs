@@ -12,16 +12,18 @@ use std::time::Duration;
 
 use serenity::all::{
     ButtonStyle, ClientBuilder, Command, CommandDataOptionValue, CommandInteraction,
-    CommandOptionType, CommandType, ComponentInteraction, Context, CreateActionRow,
-    CreateAllowedMentions, CreateAutocompleteResponse, CreateButton, CreateCommand,
-    CreateCommandOption, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    CommandOptionType, CommandType, ComponentInteraction, ConnectionStage, Context,
+    CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton,
+    CreateCommand, CreateCommandOption, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
     CreateInteractionResponseMessage, EditInteractionResponse, EventHandler, GatewayIntents,
     GuildId, HttpBuilder, Interaction, Permissions, ReactionType, Ready, ResolvedTarget,
+    ResumedEvent, ShardManager, ShardStageUpdateEvent,
 };
 use tokio::sync::Notify;
 
 use crate::bot::commands::{self, CommandKind, CommandSpec, OptionKind};
 use crate::bot::{Action, Bot, Incoming, Message, Reply};
+use crate::ops::{GatewayState, Telemetry};
 
 /// How to reach Discord.
 #[derive(Clone)]
@@ -70,6 +72,7 @@ pub async fn run(
     bot: Arc<Bot>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DiscordError> {
+    let telemetry = Arc::clone(bot.telemetry());
     let mut http =
         HttpBuilder::new(&config.token).default_allowed_mentions(CreateAllowedMentions::new());
     if let Some(url) = &config.api_url {
@@ -93,11 +96,15 @@ pub async fn run(
         .event_handler(handler)
         .await?;
     let shards = Arc::clone(&client.shard_manager);
+    telemetry.set_gateway(GatewayState::Connecting);
+    let watcher = tokio::spawn(watch_gateway(Arc::clone(&shards), Arc::clone(&telemetry)));
     let gateway = tokio::spawn(async move { client.start().await });
     tokio::pin!(shutdown);
     tokio::select! {
         () = &mut shutdown => {}
         result = gateway => {
+            watcher.abort();
+            telemetry.set_gateway(GatewayState::Disconnected);
             return match result {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(e)) => Err(e.into()),
@@ -109,6 +116,8 @@ pub async fn run(
         }
     }
     tracing::info!("shutting down: no new interactions, answering those in flight");
+    watcher.abort();
+    telemetry.set_gateway(GatewayState::Closing);
     closing.store(true, Ordering::SeqCst);
     let drained = tokio::time::timeout(DRAIN, async {
         while in_flight.load(Ordering::SeqCst) > 0 {
@@ -124,6 +133,23 @@ pub async fn run(
     }
     shards.shutdown_all().await;
     Ok(())
+}
+
+/// Marks the gateway as connecting while no shard runs: serenity removes a shard's runner while
+/// it restarts the connection (after the gateway failed for good, or an outage), and sends no
+/// event about it. The other changes come from the events (`ready`, `resume`,
+/// `shard_stage_update`); the runners' recorded stages are not used, because a shard that reaches
+/// READY before the manager records its runner is left recorded as disconnected.
+async fn watch_gateway(shards: Arc<ShardManager>, telemetry: Arc<Telemetry>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if shards.runners.lock().await.is_empty() && telemetry.gateway() == GatewayState::Connected
+        {
+            telemetry.set_gateway(GatewayState::Connecting);
+        }
+    }
 }
 
 /// The registration payload for every command.
@@ -175,7 +201,21 @@ fn command_payload(spec: &CommandSpec) -> CreateCommand {
 
 #[serenity::async_trait]
 impl EventHandler for Handler {
+    async fn resume(&self, _ctx: Context, _event: ResumedEvent) {
+        self.bot.telemetry().set_gateway(GatewayState::Connected);
+    }
+
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        let state = match event.new {
+            ConnectionStage::Connected => GatewayState::Connected,
+            ConnectionStage::Disconnected => GatewayState::Disconnected,
+            _ => GatewayState::Connecting,
+        };
+        self.bot.telemetry().set_gateway(state);
+    }
+
     async fn ready(&self, ctx: Context, ready: Ready) {
+        self.bot.telemetry().set_gateway(GatewayState::Connected);
         // Bulk overwrite: idempotent, so running again after a re-identify is harmless.
         let commands = command_payloads();
         let result = match self.guild_id {
@@ -350,6 +390,7 @@ fn incoming_command(command: &CommandInteraction) -> Incoming {
         commands::GAPS => Action::Gaps {
             days: integer("days"),
         },
+        commands::RELOAD => Action::Reload,
         commands::QUESTIONS => Action::Questions {
             unanswered: boolean("unanswered"),
             days: integer("days"),

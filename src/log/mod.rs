@@ -20,6 +20,7 @@ mod store;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -216,8 +217,18 @@ pub(crate) type Overflow = Arc<Mutex<Vec<(Record, oneshot::Sender<()>)>>>;
 
 pub(crate) enum Message {
     Record(Record, oneshot::Sender<()>),
-    Status(oneshot::Sender<LogStatus>),
     Shutdown(Duration, oneshot::Sender<ShutdownReport>),
+}
+
+/// What the writer publishes for [`QuestionLog::status`], readable without waiting for it (it may
+/// be inside a write that waits on a lock).
+#[derive(Debug)]
+pub(crate) struct Live {
+    /// Rows the writer holds (taken from the queue, not yet committed).
+    pub backlog: AtomicUsize,
+    pub writable: AtomicBool,
+    pub committed: AtomicU64,
+    pub stopped: AtomicBool,
 }
 
 /// Handle to the log; cheap to clone.
@@ -225,6 +236,7 @@ pub(crate) enum Message {
 pub struct QuestionLog {
     sender: mpsc::Sender<Message>,
     overflow: Overflow,
+    live: Arc<Live>,
 }
 
 impl std::fmt::Debug for QuestionLog {
@@ -240,9 +252,19 @@ impl QuestionLog {
     pub fn start(config: LogConfig) -> Self {
         let (sender, receiver) = mpsc::channel(config.queue.max(1));
         let overflow = Arc::new(Mutex::new(Vec::new()));
-        let task = writer::Writer::new(config, receiver, Arc::clone(&overflow));
+        let live = Arc::new(Live {
+            backlog: AtomicUsize::new(0),
+            writable: AtomicBool::new(true),
+            committed: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+        });
+        let task = writer::Writer::new(config, receiver, Arc::clone(&overflow), Arc::clone(&live));
         tokio::spawn(task.run());
-        Self { sender, overflow }
+        Self {
+            sender,
+            overflow,
+            live,
+        }
     }
 
     /// Queues `record` for writing. Never blocks and never loses it: when the queue is full the
@@ -261,11 +283,22 @@ impl QuestionLog {
         Receipt(receipt)
     }
 
-    /// Live figures from the writer; `None` once it has stopped.
-    pub async fn status(&self) -> Option<LogStatus> {
-        let (reply, answer) = oneshot::channel();
-        self.sender.send(Message::Status(reply)).await.ok()?;
-        answer.await.ok()
+    /// Live figures, without waiting for the writer; `None` once it has stopped.
+    pub fn status(&self) -> Option<LogStatus> {
+        if self.live.stopped.load(Ordering::SeqCst) {
+            return None;
+        }
+        let queued = self.sender.max_capacity() - self.sender.capacity();
+        let overflow = self
+            .overflow
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
+        Some(LogStatus {
+            pending: self.live.backlog.load(Ordering::SeqCst) + queued + overflow,
+            writable: self.live.writable.load(Ordering::SeqCst),
+            committed: self.live.committed.load(Ordering::SeqCst),
+        })
     }
 
     /// Writes everything still pending, trying for at most `deadline`, spools what remains and

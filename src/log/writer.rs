@@ -3,14 +3,15 @@
 use std::collections::VecDeque;
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::store::Store;
-use super::{LogConfig, LogStatus, Message, Overflow, Record, ShutdownReport};
+use super::{Live, LogConfig, Message, Overflow, Record, ShutdownReport};
 
 /// First pause after a failed write; doubles up to [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
@@ -23,6 +24,7 @@ pub(super) struct Writer {
     config: LogConfig,
     receiver: mpsc::Receiver<Message>,
     overflow: Overflow,
+    live: Arc<Live>,
     backlog: VecDeque<Pending>,
     store: Option<Store>,
     committed: u64,
@@ -35,11 +37,17 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub fn new(config: LogConfig, receiver: mpsc::Receiver<Message>, overflow: Overflow) -> Self {
+    pub fn new(
+        config: LogConfig,
+        receiver: mpsc::Receiver<Message>,
+        overflow: Overflow,
+        live: Arc<Live>,
+    ) -> Self {
         Self {
             config,
             receiver,
             overflow,
+            live,
             backlog: VecDeque::new(),
             store: None,
             committed: 0,
@@ -53,6 +61,7 @@ impl Writer {
         self.load_spool();
         let mut pause = FIRST_PAUSE;
         let (deadline, reply) = 'run: loop {
+            self.publish();
             if self.backlog.is_empty() && self.overflow_is_empty() {
                 match self.receiver.recv().await {
                     Some(message) => {
@@ -70,7 +79,9 @@ impl Writer {
             if self.backlog.is_empty() {
                 continue;
             }
-            if self.write_some().await {
+            let wrote = self.write_some().await;
+            self.publish();
+            if wrote {
                 pause = FIRST_PAUSE;
                 continue;
             }
@@ -91,6 +102,8 @@ impl Writer {
             }
         };
         let report = self.finish(deadline).await;
+        self.publish();
+        self.live.stopped.store(true, Ordering::SeqCst);
         for reply in reply.into_iter().chain(self.late_shutdowns.drain(..)) {
             let _ = reply.send(report.clone());
         }
@@ -99,9 +112,9 @@ impl Writer {
     /// Takes one message; returns a shutdown request instead of carrying it out.
     fn take(&mut self, message: Message) -> Option<Shutdown> {
         match message {
-            Message::Record(record, done) => self.backlog.push_back((record, Some(done))),
-            Message::Status(reply) => {
-                let _ = reply.send(self.status());
+            Message::Record(record, done) => {
+                self.backlog.push_back((record, Some(done)));
+                self.publish();
             }
             Message::Shutdown(deadline, reply) => return Some((deadline, Some(reply))),
         }
@@ -118,6 +131,7 @@ impl Writer {
                 .into_iter()
                 .map(|(record, done)| (record, Some(done))),
         );
+        self.publish();
         while let Ok(message) = self.receiver.try_recv() {
             if let Some(shutdown) = self.take(message) {
                 return Some(shutdown);
@@ -133,13 +147,13 @@ impl Writer {
             .is_empty()
     }
 
-    fn status(&self) -> LogStatus {
-        let overflow = self.overflow.lock().map_or(0, |o| o.len());
-        LogStatus {
-            pending: self.backlog.len() + overflow + self.receiver.len(),
-            writable: self.writable,
-            committed: self.committed,
-        }
+    /// Publishes the figures [`super::QuestionLog::status`] reads.
+    fn publish(&self) {
+        self.live
+            .backlog
+            .store(self.backlog.len(), Ordering::SeqCst);
+        self.live.writable.store(self.writable, Ordering::SeqCst);
+        self.live.committed.store(self.committed, Ordering::SeqCst);
     }
 
     /// Writes up to one batch from the front of the backlog; `false` if the database refused.
@@ -213,7 +227,9 @@ impl Writer {
         let until = Instant::now() + deadline;
         let mut pause = FIRST_PAUSE;
         while !self.backlog.is_empty() && Instant::now() < until {
-            if !self.write_some().await {
+            let wrote = self.write_some().await;
+            self.publish();
+            if !wrote {
                 let wake = (Instant::now() + pause).min(until);
                 tokio::time::sleep_until(wake).await;
                 pause = (pause * 2).min(MAX_PAUSE);

@@ -1,19 +1,19 @@
 //! The real serenity client, wired as `stackbot serve` wires it, against the fake Discord: the
 //! real guides, a real SQLite question log in a temporary folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sqlx::Connection as _;
 use stackbot::bot::{Bot, BotConfig};
 use stackbot::discord::{self, DiscordConfig};
 use stackbot::knowledge::BaseUrl;
 use stackbot::log::{self, LogConfig, QuestionFilter, QuestionLog};
+use stackbot::ops::{self, Monitor, Telemetry};
 
 use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, within};
-use crate::helpers::real_engine;
+use crate::helpers::{copy_knowledge, get, lock, real_engine};
 
 const MEMBER: u64 = 6000;
 const NO_PERMISSIONS: &str = "0";
@@ -21,6 +21,10 @@ const MANAGE_GUILD: &str = "32";
 
 struct Harness {
     fake: FakeDiscord,
+    bot_handle: Arc<Bot>,
+    /// Base URL of the monitoring server (`/metrics`, `/healthz`).
+    monitor: String,
+    knowledge: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     bot: tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
     log: QuestionLog,
@@ -30,20 +34,47 @@ struct Harness {
 
 impl Harness {
     async fn start(questions_per_minute: usize) -> Self {
+        Self::start_with(questions_per_minute, LogConfig::new).await
+    }
+
+    /// A harness whose log is set up by `log_config` from the database path, with a copy of the
+    /// real guides and the monitoring server on a free loopback port.
+    async fn start_with(
+        questions_per_minute: usize,
+        log_config: impl FnOnce(PathBuf) -> LogConfig,
+    ) -> Self {
         let fake = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("log.db");
-        let log = QuestionLog::start(LogConfig::new(&database));
-        let bot = Arc::new(Bot::new(
+        let knowledge = copy_knowledge(dir.path());
+        let log_config = log_config(database.clone());
+        let telemetry = Arc::new(Telemetry::new());
+        let monitor = Arc::new(Monitor::new(
+            Arc::clone(&telemetry),
+            log_config.spool_path(),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let monitor_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(ops::serve_monitor(
+            listener,
+            Arc::clone(&monitor),
+            std::future::pending(),
+        ));
+        let log = QuestionLog::start(log_config);
+        let bot = Arc::new(Bot::with_telemetry(
             Arc::new(real_engine()),
             log.clone(),
             BotConfig {
                 base_url: BaseUrl::default(),
                 commit_wait: Duration::from_millis(1500),
                 database: database.clone(),
+                knowledge: knowledge.clone(),
                 questions_per_minute,
             },
+            telemetry,
         ));
+        monitor.attach(Arc::clone(&bot));
+        let bot_handle = Arc::clone(&bot);
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let config = DiscordConfig {
             token: "test-token".into(),
@@ -57,6 +88,9 @@ impl Harness {
         fake.wait_registrations(1).await;
         Self {
             fake,
+            bot_handle,
+            monitor: monitor_url,
+            knowledge,
             stop: Some(stop),
             bot,
             log,
@@ -78,6 +112,19 @@ impl Harness {
             "the response answers this interaction"
         );
         callback.body
+    }
+
+    /// Uses a maintainers' command with `permissions`; checks that it is deferred, ephemerally,
+    /// and that the edit pings nobody; returns the edit.
+    async fn admin(&mut self, permissions: &str, name: &str, options: Value) -> Value {
+        self.fake
+            .interact(fake::slash(MEMBER, permissions, name, options));
+        let body = self.fake.next_callback().await.body;
+        assert_eq!(body["type"], 5, "deferred first: {body}");
+        assert_eq!(body["data"]["flags"], 64, "ephemeral: {body}");
+        let edit = self.fake.next_edit().await;
+        assert_pings_nobody(&edit["allowed_mentions"]);
+        edit
     }
 
     /// Stops the bot; returns the temporary folder so the log file outlives the harness.
@@ -187,7 +234,8 @@ fn registration_matches_the_command_definitions() {
                 "guide",
                 "Find a guide",
                 "gaps",
-                "questions"
+                "questions",
+                "reload"
             ]
         );
         let ask = &commands[0];
@@ -400,39 +448,26 @@ fn admin_commands_are_refused_without_manage_server_and_deferred_with_it() {
     rt().block_on(async {
         let mut harness = Harness::start(5).await;
         harness.ask("how do I bake sourdough bread").await;
-        harness
-            .fake
-            .interact(fake::slash(MEMBER, NO_PERMISSIONS, "gaps", json!([])));
-        let body = harness.fake.next_callback().await.body;
-        assert_eq!(body["type"], 5, "deferred first: {body}");
-        let edit = harness.fake.next_edit().await;
-        assert_pings_nobody(&edit["allowed_mentions"]);
+        let edit = harness.admin(NO_PERMISSIONS, "gaps", json!([])).await;
         assert!(
             edit["content"].as_str().unwrap().contains("Manage Server"),
             "{edit}"
         );
 
-        harness
-            .fake
-            .interact(fake::slash(MEMBER, MANAGE_GUILD, "gaps", json!([])));
-        let body = harness.fake.next_callback().await.body;
-        assert_eq!(body["type"], 5);
-        assert_eq!(body["data"]["flags"], 64, "ephemeral for maintainers");
-        let edit = harness.fake.next_edit().await;
+        let edit = harness.admin(MANAGE_GUILD, "gaps", json!([])).await;
         let fields = edit["embeds"][0]["fields"].as_array().unwrap();
         assert!(
             fields[0]["name"].as_str().unwrap().contains("sourdough"),
             "{edit}"
         );
 
-        harness.fake.interact(fake::slash(
-            MEMBER,
-            MANAGE_GUILD,
-            "questions",
-            json!([{"name": "unanswered", "type": 5, "value": true}]),
-        ));
-        assert_eq!(harness.fake.next_callback().await.body["type"], 5);
-        let edit = harness.fake.next_edit().await;
+        let edit = harness
+            .admin(
+                MANAGE_GUILD,
+                "questions",
+                json!([{"name": "unanswered", "type": 5, "value": true}]),
+            )
+            .await;
         assert!(
             edit["embeds"][0]["description"]
                 .as_str()
@@ -486,10 +521,46 @@ fn after_the_gateway_drops_the_bot_resumes_and_still_answers() {
         harness.fake.wait_sessions(2).await;
         let (identifies, resumes) = harness.fake.sessions();
         assert_eq!((identifies, resumes), (1, 1));
+        let health = health_becomes(&harness.monitor, 200).await;
+        assert_eq!(health["gateway"], "connected", "{health}");
         let body = harness.ask("cache invalidation stampede").await;
         assert_valid_message(&body);
         harness.stop().await;
     });
+}
+
+/// `stackbot serve` against the fake, with `args` after `serve`; stdout discarded, stderr and
+/// further settings up to the caller.
+fn serve_child(
+    fake: &FakeDiscord,
+    knowledge: &Path,
+    database: &Path,
+    args: &[&str],
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_stackbot"));
+    command
+        .arg("serve")
+        .args(args)
+        .env("STACKBOT_KNOWLEDGE", knowledge)
+        .env("STACKBOT_DATABASE", database)
+        .env("DISCORD_TOKEN", "test-token")
+        .env("DISCORD_API_URL", fake.url())
+        .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+/// Sends SIG`name` to `child`.
+fn signal(child: &tokio::process::Child, name: &str) {
+    let pid = child.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{name}").as_str(), &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill -{name} {pid}");
 }
 
 #[test]
@@ -513,23 +584,9 @@ fn sigterm_answers_the_interaction_in_flight_logs_it_and_exits_zero() {
         })));
         assert!(first.committed_within(Duration::from_secs(10)).await);
         seed.shutdown(Duration::from_secs(5)).await;
-        let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite:{}", database.display()))
-            .await
-            .unwrap();
-        sqlx::query("BEGIN EXCLUSIVE")
-            .execute(&mut holder)
-            .await
-            .unwrap();
+        let mut holder = lock(&database).await;
 
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_stackbot"))
-            .args(["--knowledge", "knowledge", "serve"])
-            .env("DISCORD_TOKEN", "test-token")
-            .env("DISCORD_API_URL", fake.url())
-            .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
-            .env("STACKBOT_DATABASE", &database)
-            .env_remove("HTTP_PROXY")
-            .env_remove("HTTPS_PROXY")
-            .stdout(std::process::Stdio::null())
+        let mut child = serve_child(&fake, Path::new("knowledge"), &database, &[])
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start stackbot serve");
@@ -546,12 +603,7 @@ fn sigterm_answers_the_interaction_in_flight_logs_it_and_exits_zero() {
             fake.callback_within(Duration::ZERO).await.is_none(),
             "still in flight"
         );
-        let pid = child.id().expect("pid").to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill");
-        assert!(killed.success());
+        signal(&child, "TERM");
         tokio::time::sleep(Duration::from_millis(300)).await;
         sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
         drop(holder);
@@ -571,5 +623,318 @@ fn sigterm_answers_the_interaction_in_flight_logs_it_and_exits_zero() {
             questions.contains(&"how do I size a redis session ttl"),
             "the question answered during shutdown is in the log: {questions:?}"
         );
+    });
+}
+
+/// Label pairs of a series.
+type Labels<'a> = &'a [(&'a str, &'a str)];
+
+/// The value of the series `name` whose labels include every pair of `labels`, from Prometheus'
+/// text format, as written there (`3`, `0.25`).
+fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (series_name, series_labels) = match series.split_once('{') {
+                Some((n, rest)) => (n, rest.trim_end_matches('}')),
+                None => (series, ""),
+            };
+            let matches = series_name == name
+                && labels.iter().all(|(k, v)| {
+                    series_labels
+                        .split(',')
+                        .any(|p| p == format!("{k}=\"{v}\""))
+                });
+            matches.then(|| value.to_owned())
+        })
+}
+
+/// Polls `/healthz` until it answers `status`; returns its JSON.
+async fn health_becomes(monitor: &str, status: u16) -> Value {
+    within(Duration::from_secs(20), async {
+        loop {
+            let (code, body) = get(&format!("{monitor}/healthz")).await;
+            if code == status {
+                return serde_json::from_str::<Value>(&body).expect("health JSON");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+}
+
+#[test]
+fn metrics_and_health_follow_questions_votes_the_log_and_the_gateway() {
+    rt().block_on(async {
+        let mut harness = Harness::start_with(5, |database| LogConfig {
+            busy_timeout: Duration::from_millis(100),
+            ..LogConfig::new(database)
+        })
+        .await;
+        let health = health_becomes(&harness.monitor, 200).await;
+        assert_eq!(health["ready"], true, "{health}");
+        assert_eq!(health["gateway"], "connected");
+        let guides = real_engine().knowledge().guides.len();
+        assert_eq!(health["index"]["guides"], guides);
+        assert_eq!(health["log"]["writable"], true);
+
+        let answered = harness
+            .ask("how do I keep Redis in sync with Postgres?")
+            .await;
+        let up = answered["data"]["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        harness.ask("how do I bake sourdough bread").await;
+        harness.fake.interact(fake::click(MEMBER, &up));
+        harness.fake.next_callback().await;
+
+        let (code, text) = get(&format!("{}/metrics", harness.monitor)).await;
+        assert_eq!(code, 200);
+        let ask = ("command", "ask");
+        let guides = guides.to_string();
+        // Every series is there from the start: recommend and 👎 show 0, not nothing.
+        let expected: [(&str, Labels<'_>, &str); 15] = [
+            (
+                "stackbot_questions_total",
+                &[ask, ("answered", "true")],
+                "1",
+            ),
+            (
+                "stackbot_questions_total",
+                &[ask, ("answered", "false")],
+                "1",
+            ),
+            ("stackbot_questions_total", &[("command", "recommend")], "0"),
+            ("stackbot_answer_seconds_count", &[ask], "2"),
+            (
+                "stackbot_answer_seconds_bucket",
+                &[ask, ("le", "+Inf")],
+                "2",
+            ),
+            ("stackbot_feedback_votes_total", &[("vote", "up")], "1"),
+            ("stackbot_feedback_votes_total", &[("vote", "down")], "0"),
+            ("stackbot_gateway_state", &[("state", "connected")], "1"),
+            ("stackbot_gateway_state", &[("state", "connecting")], "0"),
+            ("stackbot_log_committed_rows_total", &[], "3"),
+            ("stackbot_log_queue_depth", &[], "0"),
+            ("stackbot_log_writable", &[], "1"),
+            ("stackbot_log_spool_bytes", &[], "0"),
+            ("stackbot_index_guides", &[], &guides),
+            ("stackbot_cooldowns_total", &[], "0"),
+        ];
+        for (name, labels, want) in expected {
+            assert_eq!(
+                metric(&text, name, labels).as_deref(),
+                Some(want),
+                "{name} {labels:?} in:\n{text}"
+            );
+        }
+
+        not_ready_while_the_log_is_locked(&mut harness).await;
+
+        let monitor = harness.monitor.clone();
+        harness.stop().await;
+        let health = health_becomes(&monitor, 503).await;
+        assert_eq!(health["gateway"], "closing", "{health}");
+    });
+}
+
+/// Another connection holds the log: the question is answered, kept in memory, and the bot is
+/// not ready until the log takes it.
+async fn not_ready_while_the_log_is_locked(harness: &mut Harness) {
+    let mut holder = lock(&harness.database).await;
+    let body = harness.ask("what is a dead letter queue").await;
+    assert_valid_message(&body);
+    let health = health_becomes(&harness.monitor, 503).await;
+    assert_eq!(health["log"]["writable"], false, "{health}");
+    assert!(health["log"]["pending"].as_u64().unwrap() >= 1, "{health}");
+    assert!(
+        health["problems"][0].as_str().unwrap().starts_with("log:"),
+        "{health}"
+    );
+    let (_, text) = get(&format!("{}/metrics", harness.monitor)).await;
+    assert_eq!(
+        metric(&text, "stackbot_log_writable", &[]),
+        Some("0".to_owned())
+    );
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    drop(holder);
+    let health = health_becomes(&harness.monitor, 200).await;
+    assert_eq!(health["log"]["pending"], 0, "{health}");
+}
+
+/// Adds a sentence with a word no guide uses to the first section of the first guide in
+/// `knowledge`; returns the guide's slug.
+fn add_made_up_word(knowledge: &std::path::Path) -> String {
+    let mut guides: Vec<PathBuf> = std::fs::read_dir(knowledge.join("guides"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    guides.sort();
+    let path = &guides[0];
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = text.find("\n## ").expect("a section") + 1;
+    let heading_end = at + text[at..].find('\n').unwrap() + 1;
+    let changed = format!(
+        "{}\nQuokkaplex is a word only the reload test uses.\n{}",
+        &text[..heading_end],
+        &text[heading_end..]
+    );
+    std::fs::write(path, changed).unwrap();
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+const MADE_UP: &str = "what is quokkaplex";
+
+#[test]
+fn reload_puts_changed_guides_in_service_and_refuses_a_broken_folder_with_its_problems() {
+    rt().block_on(async {
+        let mut harness = Harness::start(50).await;
+        let slug = add_made_up_word(&harness.knowledge);
+        let before = harness.ask(MADE_UP).await;
+        assert!(
+            before["data"]["embeds"][0]["fields"].is_null(),
+            "not in the index yet: {before}"
+        );
+
+        let edit = harness.admin(NO_PERMISSIONS, "reload", json!([])).await;
+        assert!(
+            edit["content"].as_str().unwrap().contains("Manage Server"),
+            "{edit}"
+        );
+
+        let edit = harness.admin(MANAGE_GUILD, "reload", json!([])).await;
+        assert_eq!(edit["embeds"][0]["title"], "Guides reloaded", "{edit}");
+        let after = harness.ask(MADE_UP).await;
+        let first = after["data"]["embeds"][0]["fields"][0]["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("answered after the reload: {after}"));
+        assert!(first.contains(&format!("/guides/{slug}#")), "{first}");
+
+        // A broken guide: the check's problems go to the maintainer, the index stays.
+        std::fs::write(
+            harness.knowledge.join("guides/zz-broken.md"),
+            "no front matter here\n",
+        )
+        .unwrap();
+        let edit = harness.admin(MANAGE_GUILD, "reload", json!([])).await;
+        assert_eq!(edit["embeds"][0]["title"], "Guides not reloaded", "{edit}");
+        let description = edit["embeds"][0]["description"].as_str().unwrap();
+        assert!(
+            description.contains("zz-broken.md:1: missing front matter"),
+            "{description}"
+        );
+        assert_valid_message(&json!({"type": 4, "data": edit}));
+        let still = harness.ask(MADE_UP).await;
+        assert!(
+            still["data"]["embeds"][0]["fields"][0]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains(&slug)),
+            "the index in service is unchanged: {still}"
+        );
+        let text = harness.bot_handle.telemetry().render();
+        for result in ["loaded", "rejected"] {
+            let reloads = metric(
+                &text,
+                "stackbot_knowledge_reloads_total",
+                &[("result", result)],
+            );
+            assert_eq!(reloads.as_deref(), Some("1"), "{result}");
+        }
+        harness.stop().await;
+    });
+}
+
+#[test]
+fn serve_reloads_on_sighup_and_answers_health_checks_over_loopback() {
+    use tokio::io::AsyncBufReadExt as _;
+    rt().block_on(async {
+        let mut fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let knowledge = copy_knowledge(dir.path());
+        let database = dir.path().join("log.db");
+        let mut child = serve_child(
+            &fake,
+            &knowledge,
+            &database,
+            &["--metrics-addr", "127.0.0.1:0"],
+        )
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start stackbot serve");
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let bound = within(Duration::from_secs(20), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if line.contains("serving /metrics")
+                    && let Some((_, addr)) = line.split_once("bound=")
+                {
+                    return addr.split_whitespace().next().unwrap().to_owned();
+                }
+            }
+            panic!("stackbot serve exited before serving /metrics");
+        })
+        .await;
+        // Keep reading, so the child never blocks on a full pipe; keep the lines for the end.
+        let rest = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                seen.push(line);
+            }
+            seen
+        });
+        let monitor = format!("http://{bound}");
+        let health = health_becomes(&monitor, 200).await;
+        assert_eq!(health["gateway"], "connected", "{health}");
+        // The container health check: the binary asks the running bot.
+        let probe = tokio::process::Command::new(env!("CARGO_BIN_EXE_stackbot"))
+            .args(["health", "--metrics-addr", &bound])
+            .env_remove("HTTP_PROXY")
+            .output()
+            .await
+            .unwrap();
+        assert!(probe.status.success(), "{probe:?}");
+        assert!(String::from_utf8_lossy(&probe.stdout).contains("\"ready\": true"));
+
+        let slug = add_made_up_word(&knowledge);
+        signal(&child, "HUP");
+        within(Duration::from_secs(20), async {
+            loop {
+                let (_, text) = get(&format!("{monitor}/metrics")).await;
+                if metric(
+                    &text,
+                    "stackbot_knowledge_reloads_total",
+                    &[("result", "loaded")],
+                ) == Some("1".to_owned())
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        fake.interact(fake::slash(
+            MEMBER,
+            NO_PERMISSIONS,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": MADE_UP}]),
+        ));
+        let body = fake.next_callback().await.body;
+        assert!(
+            body["data"]["embeds"][0]["fields"][0]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains(&slug)),
+            "answered from the reloaded guides: {body}"
+        );
+
+        signal(&child, "TERM");
+        let status = within(Duration::from_secs(30), child.wait()).await.unwrap();
+        assert_eq!(status.code(), Some(0));
+        let log = rest.await.unwrap().join("\n");
+        assert!(log.contains("knowledge reloaded"), "{log}");
+        assert!(!log.contains("test-token"), "the token is never logged");
     });
 }

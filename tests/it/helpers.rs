@@ -34,3 +34,47 @@ fn clean(dir: &Path) -> knowledge::Knowledge {
     );
     loaded.knowledge
 }
+
+/// A copy of the real knowledge folder inside `dir`, for tests that change guides.
+pub fn copy_knowledge(dir: &Path) -> std::path::PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("create folder");
+        for entry in std::fs::read_dir(from).expect("read folder") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy file");
+            }
+        }
+    }
+    let target = dir.join("knowledge");
+    copy(Path::new("knowledge"), &target);
+    target
+}
+
+/// `GET url` over loopback, around any proxy: the status and the body.
+pub async fn get(url: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("http client");
+    let response = client.get(url).send().await.expect("GET");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+/// Holds an exclusive lock on the SQLite database at `path` from another connection; release it
+/// with `COMMIT` or by dropping the connection.
+pub async fn lock(path: &Path) -> sqlx::SqliteConnection {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .expect("open the database");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut conn)
+        .await
+        .expect("lock the database");
+    conn
+}

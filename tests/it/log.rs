@@ -14,7 +14,7 @@ use stackbot::log::{
 };
 use stackbot::{HitLimit, Question};
 
-use crate::helpers::fixture_engine;
+use crate::helpers::{fixture_engine, lock};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -177,18 +177,6 @@ fn many_tasks_logging_at_once_lose_nothing() {
     });
 }
 
-/// Holds an exclusive lock on the database from another connection until dropped.
-async fn lock(path: &Path) -> SqliteConnection {
-    let mut conn = SqliteConnection::connect(&format!("sqlite:{}", path.display()))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn
-}
-
 #[test]
 fn a_locked_database_keeps_the_rows_and_writes_them_when_it_is_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,7 +195,7 @@ fn a_locked_database_keeps_the_rows_and_writes_them_when_it_is_back() {
             .map(|n| log.record(ask(&engine, &format!("session ttl {n}"), None)))
             .collect();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let status = log.status().await.unwrap();
+        let status = log.status().unwrap();
         assert!(!status.writable, "{status:?}");
         assert_eq!(status.pending, 10);
 
@@ -216,7 +204,7 @@ fn a_locked_database_keeps_the_rows_and_writes_them_when_it_is_back() {
         for receipt in receipts {
             assert!(receipt.committed_within(Duration::from_secs(15)).await);
         }
-        assert!(log.status().await.unwrap().writable);
+        assert!(log.status().unwrap().writable);
         log.shutdown(Duration::from_secs(5)).await;
         assert_eq!(count_rows(&path).await, 11);
     });

@@ -11,5 +11,6 @@ mod eval;
 mod fake_discord;
 mod helpers;
 mod log;
+mod ops;
 mod props;
 mod recommend;

@@ -1,0 +1,105 @@
+//! The HTTP server of `--metrics-addr`: `GET /metrics` (Prometheus text format) and
+//! `GET /healthz` (JSON, 200 when ready, 503 otherwise).
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::{Health, IndexHealth, LogHealth, Telemetry};
+use crate::bot::Bot;
+
+/// What the monitoring endpoints look at. Created before the guides are indexed, so `/healthz`
+/// can say "loading"; the bot is attached once it exists.
+#[derive(Debug)]
+pub struct Monitor {
+    telemetry: Arc<Telemetry>,
+    spool: PathBuf,
+    bot: OnceLock<Arc<Bot>>,
+}
+
+impl Monitor {
+    /// A monitor of `telemetry`; `spool` is the question log's spool file.
+    pub fn new(telemetry: Arc<Telemetry>, spool: PathBuf) -> Self {
+        Self {
+            telemetry,
+            spool,
+            bot: OnceLock::new(),
+        }
+    }
+
+    /// The bot is running: its index and log count from now on.
+    pub fn attach(&self, bot: Arc<Bot>) {
+        let _ = self.bot.set(bot);
+    }
+
+    /// The readiness verdict, with the log gauges brought up to date.
+    pub fn health(&self) -> Health {
+        let bot = self.bot.get();
+        let index = bot.map(|bot| {
+            let engine = bot.engine();
+            IndexHealth {
+                guides: engine.knowledge().guides.len(),
+                sections: engine.index().len(),
+            }
+        });
+        let log = bot.and_then(|bot| bot.log().status()).map(|status| {
+            let spool_bytes = std::fs::metadata(&self.spool).map_or(0, |m| m.len());
+            self.telemetry.observe_log(&status, spool_bytes);
+            LogHealth {
+                writable: status.writable,
+                pending: status.pending,
+                spool_bytes,
+            }
+        });
+        Health::assess(index, log, self.telemetry.gateway())
+    }
+
+    /// Every metric in Prometheus' text format, the log gauges brought up to date.
+    pub fn metrics(&self) -> String {
+        let _ = self.health();
+        self.telemetry.render()
+    }
+}
+
+/// Serves `/metrics` and `/healthz` on `listener` until `shutdown` resolves.
+pub async fn serve_monitor(
+    listener: tokio::net::TcpListener,
+    monitor: Arc<Monitor>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .with_state(monitor);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn metrics(State(monitor): State<Arc<Monitor>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        monitor.metrics(),
+    )
+        .into_response()
+}
+
+async fn healthz(State(monitor): State<Arc<Monitor>>) -> Response {
+    let health = monitor.health();
+    let status = if health.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::to_string_pretty(&health).unwrap_or_else(|_| "{}".to_owned()) + "\n";
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
