@@ -1,10 +1,8 @@
-//! Benchmark of `recommend`: one flag, a typical shop, and every flag at once (the most work any
-//! request can ask for), at each scale. After criterion, every one of the 2^16 - 1 flag sets at
-//! every scale and hosting is timed (best of three runs), and the slowest is printed: the target
-//! is under 50 µs for any combination. `cargo bench --bench recommend`.
+//! Benchmark of `recommend` (criterion): one flag, a typical shop, and every flag at once (the
+//! most work any request can ask for), at each scale. Every combination of flags, scale and
+//! hosting is timed by the report (`cargo bench --bench report`). `cargo bench --bench recommend`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use stackbot::knowledge::{self, Knowledge};
@@ -15,14 +13,6 @@ fn real_knowledge() -> Knowledge {
     knowledge::load("knowledge".as_ref())
         .expect("knowledge")
         .knowledge
-}
-
-fn flags(mask: u32) -> impl Iterator<Item = UseCase> {
-    UseCase::ALL
-        .iter()
-        .enumerate()
-        .filter(move |(i, _)| mask & (1 << i) != 0)
-        .map(|(_, &u)| u)
 }
 
 fn bench(c: &mut Criterion) {
@@ -52,49 +42,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// Times every combination (best of three runs each) and prints the median and the slowest.
-fn every_combination(knowledge: &Knowledge) {
-    let hostings = [
-        None,
-        Some(Hosting::SelfHosted),
-        Some(Hosting::Managed),
-        Some(Hosting::Serverless),
-    ];
-    let mut times: Vec<Duration> = Vec::new();
-    for mask in 1..(1u32 << UseCase::ALL.len()) {
-        for &scale in Scale::ALL {
-            for hosting in hostings {
-                let request = Request::new(flags(mask), scale, hosting).expect("request");
-                // The best of three runs: one timing can land on a preempted time slice.
-                let best = (0..3)
-                    .map(|_| {
-                        let start = Instant::now();
-                        black_box(recommend(knowledge, &request).expect("rules"));
-                        start.elapsed()
-                    })
-                    .min()
-                    .unwrap_or_default();
-                times.push(best);
-            }
-        }
-    }
-    times.sort_unstable();
-    // Nearest rank, in per mille.
-    let at = |per_mille: usize| times[(times.len() - 1) * per_mille / 1000];
-    println!(
-        "recommend over all {} combinations: p50 {:?}, p99 {:?}, p99.9 {:?}, max {:?} (target: under 50 µs)",
-        times.len(),
-        at(500),
-        at(990),
-        at(999),
-        times[times.len() - 1],
-    );
-}
-
 criterion_group!(benches, bench);
 
 fn main() {
     benches();
-    every_combination(&real_knowledge());
     Criterion::default().configure_from_args().final_summary();
 }
