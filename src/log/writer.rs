@@ -59,11 +59,30 @@ impl Writer {
 
     pub async fn run(mut self) {
         self.load_spool();
+        // Open now, so that an unusable database shows in the health check before anyone asks.
+        self.ensure_open().await;
         let mut pause = FIRST_PAUSE;
         let (deadline, reply) = 'run: loop {
             self.publish();
             if self.backlog.is_empty() && self.overflow_is_empty() {
-                match self.receiver.recv().await {
+                let message = if self.writable {
+                    self.receiver.recv().await
+                } else {
+                    // Nothing to write, but the database is unavailable: try it again now and
+                    // then, so that the health check sees it come back.
+                    let Ok(message) = tokio::time::timeout(pause, self.receiver.recv()).await
+                    else {
+                        pause = (pause * 2).min(MAX_PAUSE);
+                        if self.ensure_open().await {
+                            tracing::info!("question log available again");
+                            self.writable = true;
+                            pause = FIRST_PAUSE;
+                        }
+                        continue;
+                    };
+                    message
+                };
+                match message {
                     Some(message) => {
                         if let Some(shutdown) = self.take(message) {
                             break 'run shutdown;
@@ -156,8 +175,9 @@ impl Writer {
         self.live.committed.store(self.committed, Ordering::SeqCst);
     }
 
-    /// Writes up to one batch from the front of the backlog; `false` if the database refused.
-    async fn write_some(&mut self) -> bool {
+    /// Opens the database unless a connection to the current file is open; `false` (and the
+    /// log marked unavailable) if it cannot be opened.
+    async fn ensure_open(&mut self) -> bool {
         if self.store.as_ref().is_some_and(|s| !s.still_current()) {
             tracing::warn!(
                 database = %self.config.path.display(),
@@ -173,6 +193,14 @@ impl Writer {
                     return false;
                 }
             }
+        }
+        true
+    }
+
+    /// Writes up to one batch from the front of the backlog; `false` if the database refused.
+    async fn write_some(&mut self) -> bool {
+        if !self.ensure_open().await {
+            return false;
         }
         let Some(store) = self.store.as_mut() else {
             return false;

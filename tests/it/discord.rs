@@ -835,8 +835,22 @@ fn reload_puts_changed_guides_in_service_and_refuses_a_broken_folder_with_its_pr
                 .is_some_and(|v| v.contains(&slug)),
             "the index in service is unchanged: {still}"
         );
+        // A folder that cannot be read at all.
+        let moved = harness.knowledge.with_extension("moved");
+        std::fs::rename(&harness.knowledge, &moved).unwrap();
+        let edit = harness.admin(MANAGE_GUILD, "reload", json!([])).await;
+        assert_eq!(edit["embeds"][0]["title"], "Guides not reloaded", "{edit}");
+        assert!(
+            edit["embeds"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("could not be loaded"),
+            "{edit}"
+        );
+        std::fs::rename(&moved, &harness.knowledge).unwrap();
+
         let text = harness.bot_handle.telemetry().render();
-        for result in ["loaded", "rejected"] {
+        for result in ["loaded", "rejected", "failed"] {
             let reloads = metric(
                 &text,
                 "stackbot_knowledge_reloads_total",
@@ -846,6 +860,25 @@ fn reload_puts_changed_guides_in_service_and_refuses_a_broken_folder_with_its_pr
         }
         harness.stop().await;
     });
+}
+
+/// Waits until `/metrics` counts one reload with `result`.
+async fn reloads_become(monitor: &str, result: &str) {
+    within(Duration::from_secs(20), async {
+        loop {
+            let (_, text) = get(&format!("{monitor}/metrics")).await;
+            let reloads = metric(
+                &text,
+                "stackbot_knowledge_reloads_total",
+                &[("result", result)],
+            );
+            if reloads.as_deref() == Some("1") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
 }
 
 #[test]
@@ -901,21 +934,7 @@ fn serve_reloads_on_sighup_and_answers_health_checks_over_loopback() {
 
         let slug = add_made_up_word(&knowledge);
         signal(&child, "HUP");
-        within(Duration::from_secs(20), async {
-            loop {
-                let (_, text) = get(&format!("{monitor}/metrics")).await;
-                if metric(
-                    &text,
-                    "stackbot_knowledge_reloads_total",
-                    &[("result", "loaded")],
-                ) == Some("1".to_owned())
-                {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await;
+        reloads_become(&monitor, "loaded").await;
         fake.interact(fake::slash(
             MEMBER,
             NO_PERMISSIONS,
@@ -930,11 +949,30 @@ fn serve_reloads_on_sighup_and_answers_health_checks_over_loopback() {
             "answered from the reloaded guides: {body}"
         );
 
+        // A broken guide: the problems go to the log, the guides in service stay.
+        std::fs::write(
+            knowledge.join("guides/zz-broken.md"),
+            "no front matter here\n",
+        )
+        .unwrap();
+        signal(&child, "HUP");
+        reloads_become(&monitor, "rejected").await;
+        let health = health_becomes(&monitor, 200).await;
+        assert_eq!(
+            health["index"]["guides"],
+            real_engine().knowledge().guides.len()
+        );
+
         signal(&child, "TERM");
         let status = within(Duration::from_secs(30), child.wait()).await.unwrap();
         assert_eq!(status.code(), Some(0));
         let log = rest.await.unwrap().join("\n");
         assert!(log.contains("knowledge reloaded"), "{log}");
+        assert!(
+            log.contains("knowledge reload rejected")
+                && log.contains("zz-broken.md:1: missing front matter"),
+            "the check's problem is in the log: {log}"
+        );
         assert!(!log.contains("test-token"), "the token is never logged");
     });
 }

@@ -529,3 +529,31 @@ fn raw_user_ids_are_kept_only_when_the_operator_opts_in() {
         assert_eq!(raw.as_deref(), Some("42"));
     });
 }
+
+#[test]
+fn a_database_that_cannot_be_opened_is_reported_before_any_question_and_again_when_it_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("not-yet");
+    let path = folder.join("log.db");
+    rt().block_on(async {
+        let log = QuestionLog::start(LogConfig::new(&path));
+        let wait_for = |writable: bool| {
+            let log = log.clone();
+            async move {
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while log.status().is_none_or(|s| s.writable != writable) {
+                    assert!(
+                        Instant::now() < deadline,
+                        "writable never became {writable}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        };
+        wait_for(false).await;
+        std::fs::create_dir_all(&folder).unwrap();
+        wait_for(true).await;
+        assert!(path.exists(), "created once its folder exists");
+        log.shutdown(Duration::from_secs(5)).await;
+    });
+}
