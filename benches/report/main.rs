@@ -257,7 +257,9 @@ impl Report<'_> {
              found at rank *k* when one of its expected guides is *k*-th. FTS5 has no answered \
              rule, so any match is an answer; the engine answers only when a section passes its \
              rule (see ARCHITECTURE.md), and a labelled question it declines counts as a miss. \
-             Latency is per question, in process, third pass of three.\n\n"
+             The row *ranking alone* shows the engine's candidates in order with that rule left \
+             out, which separates ranking from the decision to answer. Latency is per question, \
+             in process, third pass of three.\n\n"
         );
         let table = |out: &mut String, title: &str, cmp: &Comparison| {
             let _ = write!(
@@ -267,6 +269,10 @@ impl Report<'_> {
                  |---|---|---|---|---|---|\n"
             );
             out.push_str(&quality_row("Stackbot (tantivy)", &cmp.ours));
+            out.push_str(&quality_row(
+                "Stackbot's ranking alone, no answered rule",
+                &cmp.ranking,
+            ));
             out.push_str(&quality_row("FTS5, default bm25", &cmp.fts_default));
             out.push_str(&quality_row(
                 "FTS5, bm25 with the engine's weights",

@@ -120,6 +120,25 @@ pub fn engine_rank(engine: &Engine, question: &str) -> Vec<String> {
     guides
 }
 
+/// The guides of the engine's candidates in ranking order, with the answered rule left out: what
+/// the ranking alone would show.
+pub fn ranking_only(engine: &Engine, question: &str) -> Vec<String> {
+    let Ok(result) = engine.index().search(question) else {
+        return Vec::new();
+    };
+    let mut guides: Vec<String> = Vec::new();
+    for candidate in result.candidates {
+        let slug = &engine.knowledge().guides[candidate.section.guide].slug;
+        if !guides.contains(slug) {
+            guides.push(slug.clone());
+        }
+        if guides.len() == DEPTH {
+            break;
+        }
+    }
+    guides
+}
+
 /// Retrieval quality and latency over one question set.
 #[derive(Default)]
 pub struct Quality {
@@ -169,6 +188,7 @@ impl Quality {
 /// first two warm the caches).
 pub struct Comparison {
     pub ours: Quality,
+    pub ranking: Quality,
     pub fts_default: Quality,
     pub fts_engine: Quality,
 }
@@ -177,12 +197,16 @@ pub async fn compare(engine: &Engine, fts: &mut Fts5, cases: &[Labelled]) -> Com
     let mut result = None;
     for _ in 0..3 {
         let mut ours = Quality::default();
+        let mut ranking = Quality::default();
         let mut fts_default = Quality::default();
         let mut fts_engine = Quality::default();
         for case in cases {
             let started = Instant::now();
             let got = engine_rank(engine, &case.q);
             ours.count(case, &got, started.elapsed());
+            let started = Instant::now();
+            let got = ranking_only(engine, &case.q);
+            ranking.count(case, &got, started.elapsed());
             let started = Instant::now();
             let got = fts.rank(&case.q, &Weights::Default).await;
             fts_default.count(case, &got, started.elapsed());
@@ -192,6 +216,7 @@ pub async fn compare(engine: &Engine, fts: &mut Fts5, cases: &[Labelled]) -> Com
         }
         result = Some(Comparison {
             ours,
+            ranking,
             fts_default,
             fts_engine,
         });

@@ -12,9 +12,9 @@ pub mod reply;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use std::time::{Duration, Instant};
 
 use crate::answer::{Answer, Engine, HitLimit, Question};
 use crate::excerpt::escape;
