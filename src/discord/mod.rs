@@ -140,15 +140,20 @@ pub async fn run(
 /// event about it. The other changes come from the events (`ready`, `resume`,
 /// `shard_stage_update`); the runners' recorded stages are not used, because a shard that reaches
 /// READY before the manager records its runner is left recorded as disconnected.
+///
+/// The list must be empty on two reads in a row: the manager records a new runner just after
+/// starting it, so a READY can arrive while the list is still empty for an instant.
 async fn watch_gateway(shards: Arc<ShardManager>, telemetry: Arc<Telemetry>) {
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut empty_before = false;
     loop {
         tick.tick().await;
-        if shards.runners.lock().await.is_empty() && telemetry.gateway() == GatewayState::Connected
-        {
+        let empty = shards.runners.lock().await.is_empty();
+        if empty && empty_before && telemetry.gateway() == GatewayState::Connected {
             telemetry.set_gateway(GatewayState::Connecting);
         }
+        empty_before = empty;
     }
 }
 
