@@ -220,14 +220,17 @@ pub(crate) enum Message {
     Shutdown(Duration, oneshot::Sender<ShutdownReport>),
 }
 
-/// What the writer publishes for [`QuestionLog::status`], readable without waiting for it (it may
-/// be inside a write that waits on a lock).
+/// The writer's state that [`QuestionLog::status`] reads without waiting for it (it may be inside
+/// a write that waits on a lock).
 #[derive(Debug)]
 pub(crate) struct Live {
     /// Rows the writer holds (taken from the queue, not yet committed).
     pub backlog: AtomicUsize,
+    /// Whether the last attempt to write (or open) succeeded; the writer's only record of it.
     pub writable: AtomicBool,
+    /// Rows committed so far; the writer's only count of them.
     pub committed: AtomicU64,
+    /// Set once the writer has stopped.
     pub stopped: AtomicBool,
 }
 

@@ -27,8 +27,6 @@ pub(super) struct Writer {
     live: Arc<Live>,
     backlog: VecDeque<Pending>,
     store: Option<Store>,
-    committed: u64,
-    writable: bool,
     /// Whether rows from a spool file are in the backlog: the file is removed once they are
     /// written.
     spool_loaded: bool,
@@ -50,8 +48,6 @@ impl Writer {
             live,
             backlog: VecDeque::new(),
             store: None,
-            committed: 0,
-            writable: true,
             spool_loaded: false,
             late_shutdowns: Vec::new(),
         }
@@ -65,7 +61,7 @@ impl Writer {
         let (deadline, reply) = 'run: loop {
             self.publish();
             if self.backlog.is_empty() && self.overflow_is_empty() {
-                let message = if self.writable {
+                let message = if self.writable() {
                     self.receiver.recv().await
                 } else {
                     // Nothing to write, but the database is unavailable: try it again now and
@@ -74,8 +70,9 @@ impl Writer {
                     else {
                         pause = (pause * 2).min(MAX_PAUSE);
                         if self.ensure_open().await {
-                            tracing::info!("question log available again");
-                            self.writable = true;
+                            if !self.set_writable(true) {
+                                tracing::info!("question log available again");
+                            }
                             pause = FIRST_PAUSE;
                         }
                         continue;
@@ -166,13 +163,22 @@ impl Writer {
             .is_empty()
     }
 
-    /// Publishes the figures [`super::QuestionLog::status`] reads.
+    /// Publishes the backlog's length for [`super::QuestionLog::status`] (whether the log is
+    /// writable and how many rows it committed live only in [`Live`]).
     fn publish(&self) {
         self.live
             .backlog
             .store(self.backlog.len(), Ordering::SeqCst);
-        self.live.writable.store(self.writable, Ordering::SeqCst);
-        self.live.committed.store(self.committed, Ordering::SeqCst);
+    }
+
+    /// Whether the last attempt to write (or open) succeeded.
+    fn writable(&self) -> bool {
+        self.live.writable.load(Ordering::SeqCst)
+    }
+
+    /// Records whether the database is writable; returns what it was before.
+    fn set_writable(&self, writable: bool) -> bool {
+        self.live.writable.swap(writable, Ordering::SeqCst)
     }
 
     /// Opens the database unless a connection to the current file is open; `false` (and the
@@ -219,11 +225,10 @@ impl Writer {
                         let _ = done.send(());
                     }
                 }
-                self.committed += n as u64;
-                if !self.writable {
+                self.live.committed.fetch_add(n as u64, Ordering::SeqCst);
+                if !self.set_writable(true) {
                     tracing::info!(rows = n, "question log writable again");
                 }
-                self.writable = true;
                 if self.spool_loaded && self.backlog.iter().all(|(_, done)| done.is_some()) {
                     self.remove_spool();
                 }
@@ -238,15 +243,14 @@ impl Writer {
         }
     }
 
-    fn unavailable(&mut self, error: &str) {
-        if self.writable {
+    fn unavailable(&self, error: &str) {
+        if self.set_writable(false) {
             tracing::warn!(
                 error,
                 pending = self.backlog.len(),
                 "question log unavailable; keeping rows in memory and retrying"
             );
         }
-        self.writable = false;
     }
 
     /// Writes what it can before `deadline`, then spools the rest.
@@ -283,7 +287,7 @@ impl Writer {
             self.remove_spool();
         }
         ShutdownReport {
-            committed: self.committed,
+            committed: self.live.committed.load(Ordering::SeqCst),
             spooled,
         }
     }

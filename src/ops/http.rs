@@ -40,30 +40,33 @@ impl Monitor {
 
     /// The readiness verdict, with the log gauges brought up to date.
     pub fn health(&self) -> Health {
-        let bot = self.bot.get();
-        let index = bot.map(|bot| {
+        let index = self.bot.get().map(|bot| {
             let engine = bot.engine();
             IndexHealth {
                 guides: engine.knowledge().guides.len(),
                 sections: engine.index().len(),
             }
         });
-        let log = bot.and_then(|bot| bot.log().status()).map(|status| {
-            let spool_bytes = std::fs::metadata(&self.spool).map_or(0, |m| m.len());
-            self.telemetry.observe_log(&status, spool_bytes);
-            LogHealth {
-                writable: status.writable,
-                pending: status.pending,
-                spool_bytes,
-            }
-        });
-        Health::assess(index, log, self.telemetry.gateway())
+        Health::assess(index, self.log(), self.telemetry.gateway())
     }
 
     /// Every metric in Prometheus' text format, the log gauges brought up to date.
     pub fn metrics(&self) -> String {
-        let _ = self.health();
+        self.log();
         self.telemetry.render()
+    }
+
+    /// The question log's live figures and its spool file's size, also set on the log gauges;
+    /// `None` before the bot exists and after the log stops.
+    fn log(&self) -> Option<LogHealth> {
+        let status = self.bot.get()?.log().status()?;
+        let spool_bytes = std::fs::metadata(&self.spool).map_or(0, |m| m.len());
+        self.telemetry.observe_log(&status, spool_bytes);
+        Some(LogHealth {
+            writable: status.writable,
+            pending: status.pending,
+            spool_bytes,
+        })
     }
 }
 
