@@ -10,6 +10,7 @@ use tokio::io::AsyncBufReadExt as _;
 use tokio::process::{Child, Command};
 
 use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, within};
+use crate::stats::Times;
 
 /// Questions in flight at once during the load (the fake's dispatch queue holds 64).
 const WINDOW: usize = 32;
@@ -137,8 +138,8 @@ pub async fn measure(knowledge: &Path, runs: usize, questions: &[String], total:
         .build()
         .expect("client");
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut to_ready = Vec::new();
-    let mut to_gateway = Vec::new();
+    let mut to_ready = Times::default();
+    let mut to_gateway = Times::default();
     for run in 0..runs {
         let fake = FakeDiscord::start().await;
         let database = dir.path().join(format!("run{run}.db"));
@@ -193,17 +194,12 @@ pub async fn measure(knowledge: &Path, runs: usize, questions: &[String], total:
     let (after_kib, peak_kib) = memory(pid);
     stop(running).await;
     Figures {
-        to_ready: median(to_ready),
-        to_gateway: median(to_gateway),
+        to_ready: to_ready.p50(),
+        to_gateway: to_gateway.p50(),
         idle_kib,
         questions: total,
         per_second,
         after_kib,
         peak_kib,
     }
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort_unstable();
-    times[times.len() / 2]
 }
