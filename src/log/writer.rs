@@ -220,14 +220,15 @@ impl Writer {
             .collect();
         match store.write(&batch, self.config.store_raw_ids).await {
             Ok(()) => {
+                // The figures first: whoever a receipt wakes must find them already true.
+                self.live.committed.fetch_add(n as u64, Ordering::SeqCst);
+                if !self.set_writable(true) {
+                    tracing::info!(rows = n, "question log writable again");
+                }
                 for (_, done) in self.backlog.drain(..n) {
                     if let Some(done) = done {
                         let _ = done.send(());
                     }
-                }
-                self.live.committed.fetch_add(n as u64, Ordering::SeqCst);
-                if !self.set_writable(true) {
-                    tracing::info!(rows = n, "question log writable again");
                 }
                 if self.spool_loaded && self.backlog.iter().all(|(_, done)| done.is_some()) {
                     self.remove_spool();
