@@ -8,7 +8,6 @@ use stackbot::knowledge::{self, Knowledge};
 use stackbot::search::{Candidate, SearchIndex};
 
 fn show(k: &Knowledge, index: &SearchIndex, q: &str, candidates: &[Candidate]) {
-    let best = candidates.iter().map(|c| c.bm25).fold(0.0_f32, f32::max);
     let terms: Vec<String> = index
         .terms(q)
         .into_iter()
@@ -17,7 +16,12 @@ fn show(k: &Knowledge, index: &SearchIndex, q: &str, candidates: &[Candidate]) {
             format!("{t}:{df}")
         })
         .collect();
-    println!("{q}\n  terms {}", terms.join(" "));
+    let answered = candidates.first().is_some_and(answers);
+    println!(
+        "{q}\n  {}; terms {}",
+        if answered { "answered" } else { "not answered" },
+        terms.join(" ")
+    );
     for c in candidates.iter().take(
         std::env::var("TOP")
             .ok()
@@ -25,13 +29,14 @@ fn show(k: &Knowledge, index: &SearchIndex, q: &str, candidates: &[Candidate]) {
             .unwrap_or(5),
     ) {
         println!(
-            "  {:<30} s{:<2} bm25 {:>6.2} section {:.2} guide {:.2} {}",
+            "  {:<30} s{:<2} bm25 {:>6.2} coverage {:.2} (section {:.2} guide {:.2}) {}",
             k.guides[c.section.guide].slug,
             c.section.section,
             c.bm25,
+            c.coverage,
             c.section_coverage,
             c.guide_coverage,
-            if answers(c, best) { "answers" } else { "" }
+            if c.specific { "specific" } else { "" }
         );
     }
 }

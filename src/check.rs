@@ -85,6 +85,23 @@ pub fn inspect(dir: &Path) -> Result<Inspection, CheckError> {
                 ));
                 continue;
             }
+            let words = phrase
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .count();
+            if let [term] = terms.as_slice()
+                && words > 1
+            {
+                problems.push(Problem::new(
+                    &synonyms_path,
+                    group.line,
+                    format!(
+                        "{phrase:?} is only {term:?} once stop words are dropped, so it would \
+                         match every question with that word"
+                    ),
+                ));
+                continue;
+            }
             let mut everywhere = true;
             for term in &terms {
                 everywhere &= index.doc_freq(term)? > 0;

@@ -137,6 +137,10 @@ pub struct SearchIndex {
     synonyms: Vec<Expansion>,
     /// Every term of every synonym phrase: such words are never "corrected" as typos.
     synonym_terms: HashSet<String>,
+    /// The synonym phrases of one term: words the synonym file names on their own, so they
+    /// belong to the topic (`ttl`, `cache`). A word that only appears inside a longer phrase
+    /// (`like` in "like query") does not.
+    synonym_words: HashSet<String>,
     /// `sid` → section.
     sections: Vec<SectionRef>,
     /// One document per guide (all its text in `all`), for guide-level coverage.
@@ -240,36 +244,15 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
 
-        let mut analyzer = analyzer::analyzer();
-        let mut analyse = |phrases: &[String]| -> Vec<Vec<String>> {
-            phrases
-                .iter()
-                .map(|phrase| analyzer::terms(&mut analyzer, phrase))
-                .filter(|terms| !terms.is_empty())
-                .collect()
-        };
-        let synonyms: Vec<Expansion> = knowledge
-            .synonyms
-            .groups
-            .iter()
-            .map(|group| Expansion {
-                sources: analyse(&group.terms),
-                targets: analyse(&group.means),
-            })
-            .collect();
-        let synonym_terms = synonyms
-            .iter()
-            .flat_map(|e| e.sources.iter().chain(&e.targets))
-            .flatten()
-            .cloned()
-            .collect();
+        let (synonyms, synonym_terms, synonym_words) = analyse_synonyms(knowledge);
         Ok(Self {
             reader,
             fields,
-            analyzer,
+            analyzer: analyzer::analyzer(),
             raw_analyzer: raw_analyzer(),
             synonyms,
             synonym_terms,
+            synonym_words,
             sections,
             guides,
         })
@@ -382,6 +365,41 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         Ok(searcher.doc_freq(&Term::from_field_text(self.fields.all, term))?)
     }
+}
+
+/// The synonym entries with their phrases analysed, every term of every phrase, and the
+/// phrases of one term (see [`SearchIndex::synonym_words`]).
+fn analyse_synonyms(knowledge: &Knowledge) -> (Vec<Expansion>, HashSet<String>, HashSet<String>) {
+    let mut analyzer = analyzer::analyzer();
+    let mut analyse = |phrases: &[String]| -> Vec<Vec<String>> {
+        phrases
+            .iter()
+            .map(|phrase| analyzer::terms(&mut analyzer, phrase))
+            .filter(|terms| !terms.is_empty())
+            .collect()
+    };
+    let synonyms: Vec<Expansion> = knowledge
+        .synonyms
+        .groups
+        .iter()
+        .map(|group| Expansion {
+            sources: analyse(&group.terms),
+            targets: analyse(&group.means),
+        })
+        .collect();
+    let phrases = || {
+        synonyms
+            .iter()
+            .flat_map(|e| e.sources.iter().chain(&e.targets))
+    };
+    let terms = phrases().flatten().cloned().collect();
+    let words = phrases()
+        .filter_map(|phrase| match phrase.as_slice() {
+            [word] => Some(word.clone()),
+            _ => None,
+        })
+        .collect();
+    (synonyms, terms, words)
 }
 
 impl GuideIndex {

@@ -79,6 +79,8 @@ struct Variant {
     /// Share of the concept's weight that finding this variant covers: a guessed correction
     /// ("weather" → "whether") is weaker evidence than the word itself or a synonym.
     credit: f32,
+    /// Whether a synonym entry put it there: a phrase of the question matched the entry.
+    synonym: bool,
 }
 
 /// What one document holds of the question.
@@ -139,10 +141,11 @@ impl QueryPlan {
         let (guide_searcher, guide_field) = index.guide_terms();
         for mut variants in merged {
             // One pass over the terms: each variant's document frequency (the concept's `df` is
-            // the largest), whether it is specific, and whether any term is topical (a tag, a
-            // database name or a synonym phrase rather than running prose).
+            // the largest), whether it is specific, and whether the concept is topical rather
+            // than running prose: a phrase of the question matched a synonym entry, or a term is
+            // a tag, a database name or a one-word synonym phrase.
             let mut df = 0_u64;
-            let mut topical = false;
+            let mut topical = variants.iter().any(|v| v.synonym);
             for variant in &mut variants {
                 let mut sections_with_all = u64::MAX;
                 let mut guides_with_all = u64::MAX;
@@ -158,7 +161,7 @@ impl QueryPlan {
                     names_a_database |= in_databases;
                     topical = topical
                         || in_databases
-                        || index.synonym_terms.contains(term)
+                        || index.synonym_words.contains(term)
                         || searcher.doc_freq(&Term::from_field_text(index.fields.tags, term))? > 0;
                 }
                 #[allow(clippy::cast_precision_loss)]
@@ -292,6 +295,7 @@ fn expand_and_merge(index: &SearchIndex, words: &[(String, f32, f32)]) -> Vec<Ve
                 specific: false,
                 boost: *boost,
                 credit: *credit,
+                synonym: false,
             }]
         })
         .collect();
@@ -307,6 +311,7 @@ fn expand_and_merge(index: &SearchIndex, words: &[(String, f32, f32)]) -> Vec<Ve
                             specific: false,
                             boost: SYNONYM_BOOST,
                             credit,
+                            synonym: true,
                         };
                         if !word_variants.contains(&variant) {
                             word_variants.push(variant);

@@ -36,6 +36,8 @@ fn every_problem_of_a_broken_folder_is_reported_with_its_line() {
         "tests/fixtures/broken/guides/not-utf8.md:1: cannot read",
         "tests/fixtures/broken/synonyms.toml:2: no guide uses any of [\"sourdough\", \"levain\"]",
         "tests/fixtures/broken/synonyms.toml:5: a synonym group needs at least two terms",
+        "tests/fixtures/broken/synonyms.toml:8: \"the\" has only stop words",
+        "tests/fixtures/broken/synonyms.toml:8: \"signed in\" is only \"sign\" once stop words are dropped",
     ];
     for want in expected {
         assert!(
