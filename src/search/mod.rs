@@ -89,7 +89,8 @@ pub struct Candidate {
     pub section: SectionRef,
     /// Ranking score: `bm25` times the square of `coverage`.
     pub score: f32,
-    /// The larger of `section_coverage` and 0.7 × `guide_coverage`: what ranking uses.
+    /// The larger of `section_coverage` and 0.7 × `guide_coverage`: what ranking and the answered
+    /// rule use.
     pub coverage: f32,
     /// The BM25 score with field boosts.
     pub bm25: f32,
