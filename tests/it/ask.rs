@@ -1,9 +1,10 @@
 //! `ask` over the fixture corpus: what members see.
 
 use stackbot::excerpt::MAX_EXCERPT_CHARS;
-use stackbot::{HitLimit, Question};
+use stackbot::knowledge::{BaseUrl, SynonymGroup};
+use stackbot::{Engine, HitLimit, Question};
 
-use crate::helpers::fixture_engine;
+use crate::helpers::{fixture_engine, fixture_knowledge};
 
 fn ask(question: &str) -> stackbot::Answer {
     fixture_engine()
@@ -107,5 +108,36 @@ fn the_json_answer_has_exactly_the_fields_of_the_spec() {
     assert_eq!(
         hit_keys,
         ["excerpt", "guide", "score", "section", "title", "url"]
+    );
+}
+
+#[test]
+fn a_word_inside_a_longer_synonym_phrase_does_not_make_a_question_on_topic() {
+    // "age" appears once, in running text ("stale rows age out"): ordinary English that says
+    // little about the topic. Naming it inside a longer phrase of the synonym file must not
+    // change that, or "aged cheese" finds the caching guide.
+    let question = Question::parse("aged cheese").expect("valid");
+    let mut knowledge = fixture_knowledge();
+    let plain = Engine::new(knowledge.clone(), BaseUrl::default()).expect("index");
+    knowledge.synonyms.groups.push(SynonymGroup {
+        terms: vec!["age limit".into()],
+        means: vec!["ttl".into()],
+        line: 1,
+    });
+    let with_phrase = Engine::new(knowledge, BaseUrl::default()).expect("index");
+    for engine in [&plain, &with_phrase] {
+        let answer = engine.ask(&question, HitLimit::DEFAULT).expect("ask");
+        assert!(!answer.answered, "{answer:#?}");
+    }
+    // The phrase itself still works: a question that uses it also searches for what it means.
+    let answer = with_phrase
+        .ask(
+            &Question::parse("age limit for cached rows").expect("valid"),
+            HitLimit::DEFAULT,
+        )
+        .expect("ask");
+    assert!(
+        answer.hits.iter().any(|h| h.excerpt.contains("**TTL**")),
+        "{answer:#?}"
     );
 }

@@ -15,6 +15,11 @@ pub fn fixture_engine() -> Engine {
     engine(Path::new("tests/fixtures/knowledge"))
 }
 
+/// The fixture knowledge, loaded.
+pub fn fixture_knowledge() -> knowledge::Knowledge {
+    clean(Path::new("tests/fixtures/knowledge"))
+}
+
 /// The real knowledge, loaded; panics if the folder has problems.
 pub fn real_knowledge() -> knowledge::Knowledge {
     clean(Path::new("knowledge"))
