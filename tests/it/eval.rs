@@ -14,7 +14,7 @@ use crate::helpers::real_engine;
 const TARGET_RECALL_AT_1: f64 = 0.75;
 const TARGET_RECALL_AT_3: f64 = 0.90;
 
-/// Floors at what the engine reaches today (0.954 on the evaluation set, 0.917 on the held-out
+/// Floors at what the engine reaches today (0.948 on the evaluation set, 0.917 on the held-out
 /// one), a little below so that a new guide shifting one question does not fail the build, but a
 /// real regression does.
 const FLOOR_RECALL_AT_3: f64 = 0.94;
