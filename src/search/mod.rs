@@ -11,7 +11,7 @@ mod query;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -275,6 +275,41 @@ impl SearchIndex {
         )
     }
 
+    /// The sections holding a pair of neighbouring words of the question near each other, for
+    /// every pair that is itself specific: found in at most [`query::SPECIFIC_SHARE`] of the
+    /// sections or in one guide only. "outbox" and "table" are each found all over the guides;
+    /// "outbox table" is not.
+    fn specific_pairs(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        section_at: impl Fn(&DocAddress) -> Option<SectionRef>,
+    ) -> Result<HashSet<DocAddress>, SearchError> {
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        let most = (query::SPECIFIC_SHARE * searcher.num_docs() as f32) as usize;
+        let mut found = HashSet::new();
+        for pair in plan.neighbour_queries(&self.fields) {
+            let count = searcher.search(&pair, &Count)?;
+            if count == 0 {
+                continue;
+            }
+            let docs = searcher.search(&pair, &DocSetCollector)?;
+            let specific = count <= most || {
+                let mut guides = docs.iter().filter_map(&section_at).map(|s| s.guide);
+                let first = guides.next();
+                guides.all(|g| Some(g) == first)
+            };
+            if specific {
+                found.extend(docs);
+            }
+        }
+        Ok(found)
+    }
+
     /// The searcher and field to count in how many guides a term occurs.
     pub(super) fn guide_terms(&self) -> (Searcher, Field) {
         (self.guides.reader.searcher(), self.guides.all)
@@ -308,13 +343,12 @@ impl SearchIndex {
             .iter()
             .map(|segment| segment.fast_fields().u64("sid"))
             .collect::<Result<Vec<_>, _>>()?;
-        let sections: Vec<Option<SectionRef>> = addresses
-            .iter()
-            .map(|address| {
-                let sid = sid_columns[address.segment_ord as usize].first(address.doc_id)?;
-                self.sections.get(usize::try_from(sid).ok()?).copied()
-            })
-            .collect();
+        let section_at = |address: &DocAddress| {
+            let sid = sid_columns[address.segment_ord as usize].first(address.doc_id)?;
+            self.sections.get(usize::try_from(sid).ok()?).copied()
+        };
+        let sections: Vec<Option<SectionRef>> = addresses.iter().map(section_at).collect();
+        let specific_pairs = self.specific_pairs(&searcher, &plan, section_at)?;
         let mut guides: Vec<usize> = sections.iter().flatten().map(|s| s.guide).collect();
         guides.sort_unstable();
         guides.dedup();
@@ -335,7 +369,7 @@ impl SearchIndex {
                     bm25: *bm25,
                     section_coverage,
                     guide_coverage: guide_coverage[g].coverage,
-                    specific: coverage[i].specific,
+                    specific: coverage[i].specific || specific_pairs.contains(&addresses[i]),
                 })
             })
             .collect();
@@ -508,12 +542,14 @@ fn schema() -> (Schema, Fields) {
         )
     };
     let scored = text(analyzer::NAME, IndexRecordOption::WithFreqs);
+    // Positions let neighbouring words of a question be found near each other.
+    let positioned = text(analyzer::NAME, IndexRecordOption::WithFreqsAndPositions);
     let mut builder = Schema::builder();
     let fields = Fields {
         sid: builder.add_u64_field("sid", FAST),
-        title: builder.add_text_field("title", scored.clone()),
-        heading: builder.add_text_field("heading", scored.clone()),
-        body: builder.add_text_field("body", scored.clone()),
+        title: builder.add_text_field("title", positioned.clone()),
+        heading: builder.add_text_field("heading", positioned.clone()),
+        body: builder.add_text_field("body", positioned),
         tags: builder.add_text_field("tags", scored.clone()),
         databases: builder.add_text_field("databases", scored),
         all: builder.add_text_field("all", text(analyzer::NAME, IndexRecordOption::Basic)),

@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, InvertedIndexReader, Searcher, Term};
@@ -46,6 +47,16 @@ pub const PROSE_DISCOUNT: f32 = 0.3;
 /// contains. (The one-guide case matters on a small knowledge base, where a guide's own topic
 /// word can fill a large share of all sections.)
 pub const SPECIFIC_SHARE: f32 = 0.15;
+
+/// Weight of two neighbouring words of the question found near each other in a section, relative
+/// to one word: "similarity search" in a section is better evidence than "similarity" in one
+/// sentence and "search" in another. The proximity half of Metzler and Croft's sequential
+/// dependence model (SIGIR 2005), here an ordered window.
+const ADJACENT_BOOST: f32 = 1.0;
+
+/// How many other words may stand between two neighbouring words of the question in the section
+/// (stop words count: "search *over the* table" is still near).
+const ADJACENT_SLOP: u32 = 2;
 
 /// Share of a concept's weight covered by its typo correction.
 const CORRECTION_CREDIT: f32 = 0.5;
@@ -96,6 +107,9 @@ pub(super) struct Presence {
 #[derive(Debug, Default)]
 pub struct QueryPlan {
     concepts: Vec<Concept>,
+    /// Neighbouring words of the question, in order, at most [`MAX_CONCEPTS`] pairs: each is
+    /// looked for as a phrase (see [`ADJACENT_BOOST`]).
+    neighbours: Vec<[String; 2]>,
 }
 
 impl QueryPlan {
@@ -134,6 +148,7 @@ impl QueryPlan {
         }
 
         let merged = expand_and_merge(index, &words);
+        let neighbours = neighbours(&words);
 
         #[allow(clippy::cast_precision_loss)]
         let n = searcher.num_docs() as f32;
@@ -185,7 +200,10 @@ impl QueryPlan {
             };
             concepts.push(Concept { variants, weight });
         }
-        Ok(Self { concepts })
+        Ok(Self {
+            concepts,
+            neighbours,
+        })
     }
 
     /// Whether the question had no meaningful word at all.
@@ -226,7 +244,32 @@ impl QueryPlan {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(best, field_boost))));
             }
         }
+        for pair in &self.neighbours {
+            for (field, field_boost) in positioned(fields) {
+                let boost = field_boost * ADJACENT_BOOST;
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(near(field, pair), boost)),
+                ));
+            }
+        }
         BooleanQuery::new(clauses)
+    }
+
+    /// For each pair of neighbouring words, a query for the sections that hold them near each
+    /// other in a title, heading or body.
+    pub(super) fn neighbour_queries(&self, fields: &Fields) -> Vec<BooleanQuery> {
+        self.neighbours
+            .iter()
+            .map(|pair| {
+                BooleanQuery::new(
+                    positioned(fields)
+                        .into_iter()
+                        .map(|(field, _)| (Occur::Should, near(field, pair)))
+                        .collect(),
+                )
+            })
+            .collect()
     }
 
     /// The coverage of each document of `docs` (sorted by doc id, from one segment): the share of
@@ -282,6 +325,39 @@ impl QueryPlan {
         }
         Ok(presence)
     }
+}
+
+/// The fields indexed with positions, and their boosts.
+fn positioned(fields: &Fields) -> [(Field, f32); 3] {
+    [
+        (fields.title, BOOSTS.title),
+        (fields.heading, BOOSTS.heading),
+        (fields.body, BOOSTS.body),
+    ]
+}
+
+/// `pair` in `field`, in order, at most [`ADJACENT_SLOP`] words apart.
+fn near(field: Field, pair: &[String; 2]) -> Box<dyn Query> {
+    let mut phrase = PhraseQuery::new(
+        pair.iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect(),
+    );
+    phrase.set_slop(ADJACENT_SLOP);
+    Box::new(phrase)
+}
+
+/// The distinct pairs of neighbouring words (as typed or corrected), in order, at most
+/// [`MAX_CONCEPTS`] of them; a word next to itself is no pair.
+fn neighbours(words: &[(String, f32, f32)]) -> Vec<[String; 2]> {
+    let mut seen = HashSet::new();
+    words
+        .windows(2)
+        .filter(|pair| pair[0].0 != pair[1].0)
+        .map(|pair| [pair[0].0.clone(), pair[1].0.clone()])
+        .filter(|pair| seen.insert(pair.clone()))
+        .take(MAX_CONCEPTS)
+        .collect()
 }
 
 /// Each word's variants: itself (or its correction), plus the expansions of every synonym phrase

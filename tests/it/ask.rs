@@ -1,10 +1,12 @@
 //! `ask` over the fixture corpus: what members see.
 
+use std::path::Path;
+
 use stackbot::excerpt::MAX_EXCERPT_CHARS;
-use stackbot::knowledge::{BaseUrl, SynonymGroup};
+use stackbot::knowledge::{self, BaseUrl, SynonymGroup};
 use stackbot::{Engine, HitLimit, Question};
 
-use crate::helpers::{fixture_engine, fixture_knowledge};
+use crate::helpers::{copy_knowledge_from, fixture_engine, fixture_knowledge, real_engine};
 
 fn ask(question: &str) -> stackbot::Answer {
     fixture_engine()
@@ -140,4 +142,63 @@ fn a_word_inside_a_longer_synonym_phrase_does_not_make_a_question_on_topic() {
         answer.hits.iter().any(|h| h.excerpt.contains("**TTL**")),
         "{answer:#?}"
     );
+}
+
+#[test]
+fn a_section_with_the_question_words_side_by_side_ranks_above_one_with_them_apart() {
+    // Both sections hold "similarity", "search" and "table"; the one that scatters them is the
+    // shorter, so on single words alone it would rank first.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = copy_knowledge_from(Path::new("tests/fixtures/knowledge"), dir.path());
+    std::fs::write(
+        folder.join("guides/vector-scans.md"),
+        r#"+++
+title = "Nearest rows in PostgreSQL"
+summary = "Two ways to find the nearest rows."
+tags = ["nearest"]
+databases = ["postgresql"]
+reviewed = 2026-11-25
+tested_with = ["PostgreSQL 17"]
++++
+
+## Scoring every row
+
+A similarity score is computed for each row of the table, then the search sorts them.
+
+## An approximate index
+
+An approximate index answers a similarity search without reading the whole table, and keeps
+answering in milliseconds when the table has grown to millions of rows.
+"#,
+    )
+    .expect("write guide");
+    let loaded = knowledge::load(&folder).expect("knowledge folder");
+    assert!(loaded.problems.is_empty(), "{:#?}", loaded.problems);
+    let engine = Engine::new(loaded.knowledge, BaseUrl::default()).expect("index");
+    let answer = engine
+        .ask(
+            &Question::parse("similarity search of a whole table").expect("valid"),
+            HitLimit::DEFAULT,
+        )
+        .expect("ask");
+    assert_eq!(
+        answer.hits.first().map(|h| h.section.as_str()),
+        Some("An approximate index"),
+        "{answer:#?}"
+    );
+}
+
+#[test]
+fn two_common_words_that_are_rarely_side_by_side_answer_together() {
+    // "outbox" and "table" are each in too many sections of the real guides to be specific, and
+    // the section headed "The outbox table" holds no other word of the question. The pair is
+    // found in few sections, so that section answers.
+    let answer = real_engine()
+        .ask(
+            &Question::parse("how do I stop my outbox table from growing forever?").expect("valid"),
+            HitLimit::DEFAULT,
+        )
+        .expect("ask");
+    assert!(answer.answered, "{answer:#?}");
+    assert_eq!(answer.hits[0].guide, "transactional-outbox", "{answer:#?}");
 }

@@ -14,11 +14,11 @@ use crate::helpers::real_engine;
 const TARGET_RECALL_AT_1: f64 = 0.75;
 const TARGET_RECALL_AT_3: f64 = 0.90;
 
-/// Floors at what the engine reaches today (0.948 on the evaluation set, 0.917 on the held-out
+/// Floors at what the engine reaches today (0.960 on the evaluation set, 0.924 on the held-out
 /// one), a little below so that a new guide shifting one question does not fail the build, but a
 /// real regression does.
-const FLOOR_RECALL_AT_3: f64 = 0.94;
-const HOLDOUT_FLOOR_RECALL_AT_3: f64 = 0.90;
+const FLOOR_RECALL_AT_3: f64 = 0.95;
+const HOLDOUT_FLOOR_RECALL_AT_3: f64 = 0.91;
 
 /// On the held-out set, 8 of 50 off-topic questions are answered: near misses that borrow our
 /// words ("a first physiotherapy session", "a python virtual environment on windows"); see

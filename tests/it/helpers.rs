@@ -42,6 +42,11 @@ fn clean(dir: &Path) -> knowledge::Knowledge {
 
 /// A copy of the real knowledge folder inside `dir`, for tests that change guides.
 pub fn copy_knowledge(dir: &Path) -> std::path::PathBuf {
+    copy_knowledge_from(Path::new("knowledge"), dir)
+}
+
+/// A copy of the knowledge folder `from` inside `dir`, as `dir/knowledge`.
+pub fn copy_knowledge_from(from: &Path, dir: &Path) -> std::path::PathBuf {
     fn copy(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("create folder");
         for entry in std::fs::read_dir(from).expect("read folder") {
@@ -55,7 +60,7 @@ pub fn copy_knowledge(dir: &Path) -> std::path::PathBuf {
         }
     }
     let target = dir.join("knowledge");
-    copy(Path::new("knowledge"), &target);
+    copy(from, &target);
     target
 }
 
