@@ -11,13 +11,15 @@ mod query;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::TopDocs;
+use tantivy::query::{EnableScoring, Query as _};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DocAddress, DocId, DocSet as _, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED,
+    TantivyDocument, Term,
 };
 
 use crate::knowledge::Knowledge;
@@ -292,19 +294,31 @@ impl SearchIndex {
         )]
         let most = (query::SPECIFIC_SHARE * searcher.num_docs() as f32) as usize;
         let mut found = HashSet::new();
-        for pair in plan.neighbour_queries(&self.fields) {
-            let count = searcher.search(&pair, &Count)?;
-            if count == 0 {
-                continue;
+        for pair in plan.common_neighbour_queries(&self.fields) {
+            // Visit the sections holding the pair until it is clearly not specific: more than
+            // `most` of them, from more than one guide.
+            let weight = pair.weight(EnableScoring::disabled_from_searcher(searcher))?;
+            let mut holding = Vec::new();
+            let mut guides = HashSet::new();
+            'segments: for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                let mut scorer = weight.scorer(segment, 1.0)?;
+                let mut doc = scorer.doc();
+                while doc != TERMINATED {
+                    if segment.is_deleted(doc) {
+                        doc = scorer.advance();
+                        continue;
+                    }
+                    let address = DocAddress::new(segment_index(ord), doc);
+                    guides.extend(section_at(&address).map(|s| s.guide));
+                    holding.push(address);
+                    if holding.len() > most && guides.len() > 1 {
+                        break 'segments;
+                    }
+                    doc = scorer.advance();
+                }
             }
-            let docs = searcher.search(&pair, &DocSetCollector)?;
-            let specific = count <= most || {
-                let mut guides = docs.iter().filter_map(&section_at).map(|s| s.guide);
-                let first = guides.next();
-                guides.all(|g| Some(g) == first)
-            };
-            if specific {
-                found.extend(docs);
+            if holding.len() <= most || guides.len() == 1 {
+                found.extend(holding);
             }
         }
         Ok(found)

@@ -256,11 +256,20 @@ impl QueryPlan {
         BooleanQuery::new(clauses)
     }
 
-    /// For each pair of neighbouring words, a query for the sections that hold them near each
-    /// other in a title, heading or body.
-    pub(super) fn neighbour_queries(&self, fields: &Fields) -> Vec<BooleanQuery> {
+    /// For each pair of neighbouring words that are both common (not specific), a query for the
+    /// sections that hold them near each other in a title, heading or body. A pair with a
+    /// specific word is left out: every section holding it already holds a specific word.
+    pub(super) fn common_neighbour_queries(&self, fields: &Fields) -> Vec<BooleanQuery> {
+        let specific: HashSet<&str> = self
+            .concepts
+            .iter()
+            .filter_map(|c| c.variants.first())
+            .filter(|v| v.specific)
+            .flat_map(|v| v.terms.iter().map(String::as_str))
+            .collect();
         self.neighbours
             .iter()
+            .filter(|pair| pair.iter().all(|t| !specific.contains(t.as_str())))
             .map(|pair| {
                 BooleanQuery::new(
                     positioned(fields)
@@ -489,4 +498,36 @@ fn correct(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(terms: &[&str]) -> Vec<(String, f32, f32)> {
+        terms.iter().map(|t| ((*t).to_owned(), 1.0, 1.0)).collect()
+    }
+
+    #[test]
+    fn neighbours_are_distinct_ordered_pairs_of_different_words() {
+        let pairs = neighbours(&words(&[
+            "outbox", "tabl", "outbox", "tabl", "tabl", "grow",
+        ]));
+        let pairs: Vec<[&str; 2]> = pairs
+            .iter()
+            .map(|[a, b]| [a.as_str(), b.as_str()])
+            .collect();
+        assert_eq!(
+            pairs,
+            [["outbox", "tabl"], ["tabl", "outbox"], ["tabl", "grow"]]
+        );
+    }
+
+    #[test]
+    fn a_wall_of_text_yields_a_bounded_number_of_pairs() {
+        let many: Vec<String> = (0..1000).map(|n| format!("w{n}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(neighbours(&words(&many)).len(), MAX_CONCEPTS);
+        assert!(neighbours(&words(&["alone"])).is_empty());
+    }
 }

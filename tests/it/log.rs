@@ -10,7 +10,7 @@ use sqlx::{Connection as _, SqliteConnection};
 use stackbot::Engine;
 use stackbot::knowledge::{self, BaseUrl};
 use stackbot::log::{
-    self, Event, Interaction, LogConfig, Origin, QuestionFilter, QuestionLog, Record,
+    self, Event, Interaction, LogConfig, LogStatus, Origin, QuestionFilter, QuestionLog, Record,
 };
 use stackbot::{HitLimit, Question};
 
@@ -194,10 +194,7 @@ fn a_locked_database_keeps_the_rows_and_writes_them_when_it_is_back() {
         let receipts: Vec<_> = (0..10)
             .map(|n| log.record(ask(&engine, &format!("session ttl {n}"), None)))
             .collect();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let status = log.status().unwrap();
-        assert!(!status.writable, "{status:?}");
-        assert_eq!(status.pending, 10);
+        wait_for_status(&log, |s| !s.writable && s.pending == 10).await;
 
         sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
         drop(holder);
@@ -537,23 +534,24 @@ fn a_database_that_cannot_be_opened_is_reported_before_any_question_and_again_wh
     let path = folder.join("log.db");
     rt().block_on(async {
         let log = QuestionLog::start(LogConfig::new(&path));
-        let wait_for = |writable: bool| {
-            let log = log.clone();
-            async move {
-                let deadline = Instant::now() + Duration::from_secs(20);
-                while log.status().is_none_or(|s| s.writable != writable) {
-                    assert!(
-                        Instant::now() < deadline,
-                        "writable never became {writable}"
-                    );
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            }
-        };
-        wait_for(false).await;
+        wait_for_status(&log, |s| !s.writable).await;
         std::fs::create_dir_all(&folder).unwrap();
-        wait_for(true).await;
+        wait_for_status(&log, |s| s.writable).await;
         assert!(path.exists(), "created once its folder exists");
         log.shutdown(Duration::from_secs(5)).await;
     });
+}
+
+/// Polls the log's status until `wanted` holds, failing after 20 seconds: the writer reports
+/// what it saw at its own pace, faster or slower with the machine's load.
+async fn wait_for_status(log: &QuestionLog, wanted: impl Fn(&LogStatus) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = log.status();
+        if status.as_ref().is_some_and(&wanted) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "last status: {status:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
