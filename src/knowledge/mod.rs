@@ -386,7 +386,6 @@ fn resolve_link(knowledge: &Knowledge, from: &Guide, dest: &str) -> Result<(), S
     }
 }
 
-/// 1-based line of byte `offset` in `text`.
 /// Parses a TOML file into `T`; a syntax or shape error becomes one problem at its line.
 fn parse_toml<T: serde::de::DeserializeOwned>(
     path: &Path,
@@ -412,6 +411,7 @@ fn with_line<T>(text: &str, value: toml::Spanned<T>) -> (T, usize) {
     (value.into_inner(), line)
 }
 
+/// 1-based line of byte `offset` in `text`.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     1 + text[..offset.min(text.len())].matches('\n').count()
 }
