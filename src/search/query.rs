@@ -2,7 +2,8 @@
 //!
 //! The question is analysed (stemming, stop words), each remaining word becomes a *concept*, and
 //! each concept gets *variants*: the word itself, its typo correction when the word is unknown to
-//! the guides, and the phrases of every synonym group it takes part in. No query syntax is
+//! the guides, and the phrases of every synonym group it takes part in. Neighbouring words are
+//! also looked for side by side (see [`ADJACENT_BOOST`]). No query syntax is
 //! interpreted, so no input is an error: `C++`, `a^b`, `NOT`, a thousand `(` are just words or
 //! nothing.
 
@@ -221,7 +222,8 @@ impl QueryPlan {
     }
 
     /// The query: for each concept and each field, the best of its variants (a dis-max), boosted
-    /// by the field; all of them optional and summed.
+    /// by the field; then each pair of neighbouring words as a phrase in the title, heading and
+    /// body; all of them optional and summed.
     pub(super) fn to_query(&self, fields: &Fields) -> BooleanQuery {
         let weighted_fields = [
             (fields.title, BOOSTS.title),
