@@ -38,8 +38,10 @@ const CORRECTION_BOOST: f32 = 0.8;
 /// size so the rule means the same on a small and a large knowledge base.
 pub const UNKNOWN_AS_SHARE: f32 = 0.05;
 
-/// Weight factor of a word the guides use only in running text, never in a title, heading, tag
-/// or database name: ordinary English ("write", "reason", "letter") says little about the topic.
+/// Weight factor of a word that is not topical: not a tag or a database name, not a one-word
+/// synonym phrase, and not matched by a synonym phrase of the question. Ordinary English
+/// ("write", "reason", "letter") says little about the topic. (Titles and headings do not make a
+/// word topical: tried, and on the held-out set it answered 15 of 50 off-topic questions, not 8.)
 pub const PROSE_DISCOUNT: f32 = 0.3;
 
 /// A word found in at most this share of the sections, or in one guide only, or a database name,
