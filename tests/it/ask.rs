@@ -9,7 +9,11 @@ use stackbot::{Engine, HitLimit, Question};
 use crate::helpers::{copy_knowledge_from, fixture_engine, fixture_knowledge, real_engine};
 
 fn ask(question: &str) -> stackbot::Answer {
-    fixture_engine()
+    ask_with(&fixture_engine(), question)
+}
+
+fn ask_with(engine: &Engine, question: &str) -> stackbot::Answer {
+    engine
         .ask(
             &Question::parse(question).expect("valid question"),
             HitLimit::DEFAULT,
@@ -118,7 +122,6 @@ fn a_word_inside_a_longer_synonym_phrase_does_not_make_a_question_on_topic() {
     // "age" appears once, in running text ("stale rows age out"): ordinary English that says
     // little about the topic. Naming it inside a longer phrase of the synonym file must not
     // change that, or "aged cheese" finds the caching guide.
-    let question = Question::parse("aged cheese").expect("valid");
     let mut knowledge = fixture_knowledge();
     let plain = Engine::new(knowledge.clone(), BaseUrl::default()).expect("index");
     knowledge.synonyms.groups.push(SynonymGroup {
@@ -128,16 +131,11 @@ fn a_word_inside_a_longer_synonym_phrase_does_not_make_a_question_on_topic() {
     });
     let with_phrase = Engine::new(knowledge, BaseUrl::default()).expect("index");
     for engine in [&plain, &with_phrase] {
-        let answer = engine.ask(&question, HitLimit::DEFAULT).expect("ask");
+        let answer = ask_with(engine, "aged cheese");
         assert!(!answer.answered, "{answer:#?}");
     }
     // The phrase itself still works: a question that uses it also searches for what it means.
-    let answer = with_phrase
-        .ask(
-            &Question::parse("age limit for cached rows").expect("valid"),
-            HitLimit::DEFAULT,
-        )
-        .expect("ask");
+    let answer = ask_with(&with_phrase, "age limit for cached rows");
     assert!(
         answer.hits.iter().any(|h| h.excerpt.contains("**TTL**")),
         "{answer:#?}"
@@ -175,12 +173,7 @@ answering in milliseconds when the table has grown to millions of rows.
     let loaded = knowledge::load(&folder).expect("knowledge folder");
     assert!(loaded.problems.is_empty(), "{:#?}", loaded.problems);
     let engine = Engine::new(loaded.knowledge, BaseUrl::default()).expect("index");
-    let answer = engine
-        .ask(
-            &Question::parse("similarity search of a whole table").expect("valid"),
-            HitLimit::DEFAULT,
-        )
-        .expect("ask");
+    let answer = ask_with(&engine, "similarity search of a whole table");
     assert_eq!(
         answer.hits.first().map(|h| h.section.as_str()),
         Some("An approximate index"),
@@ -193,12 +186,10 @@ fn two_common_words_that_are_rarely_side_by_side_answer_together() {
     // "outbox" and "table" are each in too many sections of the real guides to be specific, and
     // the section headed "The outbox table" holds no other word of the question. The pair is
     // found in few sections, so that section answers.
-    let answer = real_engine()
-        .ask(
-            &Question::parse("how do I stop my outbox table from growing forever?").expect("valid"),
-            HitLimit::DEFAULT,
-        )
-        .expect("ask");
+    let answer = ask_with(
+        &real_engine(),
+        "how do I stop my outbox table from growing forever?",
+    );
     assert!(answer.answered, "{answer:#?}");
     assert_eq!(answer.hits[0].guide, "transactional-outbox", "{answer:#?}");
 }
