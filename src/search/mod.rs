@@ -362,7 +362,13 @@ impl SearchIndex {
             self.sections.get(usize::try_from(sid).ok()?).copied()
         };
         let sections: Vec<Option<SectionRef>> = addresses.iter().map(section_at).collect();
-        let specific_pairs = self.specific_pairs(&searcher, &plan, section_at)?;
+        // Pairs can only make a candidate specific that is not already: skip the lookups when
+        // every candidate holds a specific word.
+        let specific_pairs = if coverage.iter().all(|c| c.specific) {
+            HashSet::new()
+        } else {
+            self.specific_pairs(&searcher, &plan, section_at)?
+        };
         let mut guides: Vec<usize> = sections.iter().flatten().map(|s| s.guide).collect();
         guides.sort_unstable();
         guides.dedup();
