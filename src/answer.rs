@@ -9,17 +9,77 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::excerpt::{MAX_EXCERPT_CHARS, excerpt};
+use crate::clean;
+use crate::embed::{EmbedError, Embedder};
+use crate::excerpt::{self, MAX_EXCERPT_CHARS};
 use crate::knowledge::{BaseUrl, Guide, Knowledge, Section};
-use crate::search::{Candidate, SearchError, SearchIndex};
+use crate::search::{Candidate, SearchError, SearchIndex, SectionRef};
+use crate::semantic::{SectionVectors, Similarity};
 
-/// The answered rule, part 1: the best-ranked section covers at least this share of the
+/// The answered rule, lexical side: the best-ranked section covers at least this share of the
 /// question's weighted meaningful terms, by itself or through its guide (the ranking's
-/// [`crate::search::Candidate::coverage`]).
-///
-/// Calibrated on `tests/eval/` with `cargo run --release --example calibrate` and checked on the
-/// held-out set; see ARCHITECTURE.md, "When is a question answered?".
+/// [`crate::search::Candidate::coverage`]). The whole rule in the lexical-only mode.
 pub const COVERAGE: f32 = 0.4;
+
+/// The answered rule in the hybrid mode: the best-ranked section's coverage plus its semantic
+/// similarity to the question (the best of the question's sentences against the best of the
+/// section's passages) reaches this sum.
+///
+/// Neither figure alone separates questions from developer chatter as well as their sum: on the
+/// Discord-style development set the sum's ROC AUC is 0.89, against 0.87 for coverage and 0.85
+/// for similarity alone. Chosen with `cargo run --release --example calibrate -- --features
+/// FILE` as the lowest sum that answers at most 3% of that set's off-topic messages (2 of 74;
+/// see ARCHITECTURE.md, "When is a question answered?").
+pub const EVIDENCE: f32 = 1.12;
+
+/// How the rankings are fused: reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR
+/// 2009), `Σ weight / (k + rank)` over the lexical ranking, the semantic ranking and the ranking
+/// of headings by similarity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fusion {
+    /// RRF's `k`: how flat the reward for rank is. 60 is the paper's value.
+    pub k: f32,
+    /// Weight of the BM25 ranking (with coverage).
+    pub lexical: f32,
+    /// Weight of the ranking by semantic similarity of the section or its best passage.
+    pub semantic: f32,
+    /// Weight of the ranking by semantic similarity of the heading: the section whose heading
+    /// says what the question asks ("How many partitions should a topic have?") comes first.
+    pub heading: f32,
+}
+
+impl Fusion {
+    /// The fusion in service, chosen on the development sets: BM25's ranking alone. Every
+    /// weight given to the static vectors' rankings lowered the share of questions whose first
+    /// section is a labelled one (see docs/BENCHMARKS.md); the vectors serve the answered rule.
+    pub const DEFAULT: Self = Self {
+        k: 60.0,
+        lexical: 1.0,
+        semantic: 0.0,
+        heading: 0.0,
+    };
+
+    /// BM25 alone (the lexical-only mode).
+    pub const LEXICAL: Self = Self {
+        k: 60.0,
+        lexical: 1.0,
+        semantic: 0.0,
+        heading: 0.0,
+    };
+}
+
+/// How sections are retrieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retrieval {
+    /// BM25 and the static sentence vectors, fused (the default).
+    #[default]
+    Hybrid,
+    /// BM25 alone: no vectors, for comparison and the smallest hosts.
+    Lexical,
+}
+
+/// How many sections the semantic rankings bring into the candidates beside BM25's best.
+const SEMANTIC_CANDIDATES: usize = 20;
 
 /// Longest question accepted, in characters.
 pub const MAX_QUESTION_CHARS: usize = 6000;
@@ -116,13 +176,17 @@ pub struct Hit {
     pub section: String,
     /// Link to the section.
     pub url: String,
-    /// Ranking score (BM25 with boosts, times coverage squared), rounded to 3 decimals.
+    /// Ranking score (the fused score of the rankings), rounded to 3 decimals.
     pub score: f64,
     /// At most [`MAX_EXCERPT_CHARS`] characters of Discord-safe markdown.
     pub excerpt: String,
     /// Share of the question's weighted terms the section covers.
     #[serde(skip)]
     pub coverage: f32,
+    /// The section's id, `slug#anchor` (`slug` alone for a guide's intro), as evaluation labels
+    /// name sections.
+    #[serde(skip)]
+    pub id: String,
 }
 
 /// The best candidate of a search, answered or not.
@@ -144,27 +208,108 @@ pub enum AskError {
     Search(#[from] SearchError),
 }
 
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The index failed.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    /// The compiled-in embedding model could not be read.
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+}
+
+/// One section as the fused ranking sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    /// The section.
+    pub section: SectionRef,
+    /// The fused score (reciprocal rank fusion).
+    pub fused: f32,
+    /// What BM25 and coverage say of it (a BM25 of 0 when BM25 did not rank it).
+    pub lexical: Candidate,
+    /// 1-based rank in the lexical ranking, if it has one.
+    pub lexical_rank: Option<usize>,
+    /// Its similarity to the question; all zeros in the lexical-only mode.
+    pub similarity: Similarity,
+    /// 1-based rank by semantic similarity (section or passage), if among the first considered.
+    pub semantic_rank: Option<usize>,
+    /// The best similarity of one of the question's sentences to this section's passages.
+    pub sentence_similarity: f32,
+}
+
+/// The fused ranking of one question.
+#[derive(Debug, Default)]
+pub struct Ranking {
+    /// Sections best first; navigation sections are never in it.
+    pub ranked: Vec<Ranked>,
+    /// Every indexed term the lexical query looked for.
+    pub terms: std::collections::HashSet<String>,
+    /// The question's vector, when semantic retrieval is on.
+    pub vector: Option<Vec<f32>>,
+}
+
 /// The knowledge, its index and where guides are published: everything `ask` needs.
 pub struct Engine {
     knowledge: Knowledge,
     index: SearchIndex,
     base_url: BaseUrl,
+    /// Section vectors; `None` in the lexical-only mode.
+    vectors: Option<SectionVectors>,
+    /// Flat section index → section, in the order of guides and sections.
+    flat: Vec<SectionRef>,
+    /// How the rankings are fused.
+    fusion: Fusion,
 }
 
 impl Engine {
-    /// Indexes `knowledge`; hits link under `base_url`.
-    pub fn new(knowledge: Knowledge, base_url: BaseUrl) -> Result<Self, SearchError> {
-        let index = SearchIndex::build(&knowledge)?;
-        Ok(Self::with_index(knowledge, index, base_url))
+    /// Indexes `knowledge` for hybrid retrieval; hits link under `base_url`.
+    pub fn new(knowledge: Knowledge, base_url: BaseUrl) -> Result<Self, EngineError> {
+        Self::build(knowledge, base_url, Retrieval::Hybrid)
     }
 
-    /// An engine over `knowledge` and its already built `index`.
-    pub fn with_index(knowledge: Knowledge, index: SearchIndex, base_url: BaseUrl) -> Self {
-        Self {
+    /// Indexes `knowledge` for `retrieval`.
+    pub fn build(
+        knowledge: Knowledge,
+        base_url: BaseUrl,
+        retrieval: Retrieval,
+    ) -> Result<Self, EngineError> {
+        let index = SearchIndex::build(&knowledge)?;
+        Self::with_index(knowledge, index, base_url, retrieval)
+    }
+
+    /// An engine over `knowledge` and its already built `index`; embeds the sections for
+    /// hybrid retrieval.
+    pub fn with_index(
+        knowledge: Knowledge,
+        index: SearchIndex,
+        base_url: BaseUrl,
+        retrieval: Retrieval,
+    ) -> Result<Self, EngineError> {
+        let vectors = match retrieval {
+            Retrieval::Hybrid => Some(SectionVectors::build(Embedder::shared()?, &knowledge)),
+            Retrieval::Lexical => None,
+        };
+        let flat = knowledge
+            .guides
+            .iter()
+            .enumerate()
+            .flat_map(|(guide, g)| {
+                (0..g.sections.len()).map(move |section| SectionRef { guide, section })
+            })
+            .collect();
+        let fusion = match retrieval {
+            Retrieval::Hybrid => Fusion::DEFAULT,
+            Retrieval::Lexical => Fusion::LEXICAL,
+        };
+        Ok(Self {
             knowledge,
             index,
             base_url,
-        }
+            vectors,
+            flat,
+            fusion,
+        })
     }
 
     /// The knowledge this engine answers from.
@@ -177,20 +322,33 @@ impl Engine {
         &self.index
     }
 
+    /// How this engine retrieves.
+    pub fn retrieval(&self) -> Retrieval {
+        if self.vectors.is_some() {
+            Retrieval::Hybrid
+        } else {
+            Retrieval::Lexical
+        }
+    }
+
+    fn section(&self, r: SectionRef) -> &Section {
+        &self.knowledge.guides[r.guide].sections[r.section]
+    }
+
     /// Answers `question` with at most `limit` hits.
     pub fn ask(&self, question: &Question, limit: HitLimit) -> Result<Answer, AskError> {
-        let result = self.index.search(question.as_str())?;
-        let closest = result.candidates.first().map(|c| Closest {
-            guide: self.knowledge.guides[c.section.guide].slug.clone(),
-            score: round(c.score),
-            coverage: c.coverage,
+        let ranking = self.rank(question.as_str(), &self.fusion())?;
+        let closest = ranking.ranked.first().map(|r| Closest {
+            guide: self.knowledge.guides[r.section.guide].slug.clone(),
+            score: round(r.fused),
+            coverage: r.lexical.coverage,
         });
-        let hits = select(&result.candidates, limit.get())
+        let hits = select(&ranking.ranked, limit.get(), self.vectors.is_some())
             .into_iter()
-            .map(|c| {
-                let guide = &self.knowledge.guides[c.section.guide];
-                let section = &guide.sections[c.section.section];
-                self.hit(guide, section, c, &result.terms)
+            .map(|r| {
+                let guide = &self.knowledge.guides[r.section.guide];
+                let section = &guide.sections[r.section.section];
+                self.hit(guide, section, r, &ranking)
             })
             .collect::<Vec<_>>();
         Ok(Answer {
@@ -201,55 +359,182 @@ impl Engine {
         })
     }
 
-    fn hit(
-        &self,
-        guide: &Guide,
-        section: &Section,
-        candidate: &Candidate,
-        terms: &std::collections::HashSet<String>,
-    ) -> Hit {
-        let highlights = self.index.highlights(&section.text, terms);
+    /// The fusion this engine ranks with.
+    pub fn fusion(&self) -> Fusion {
+        self.fusion
+    }
+
+    /// Ranks with `fusion` from now on (for the calibration tool, which compares fusions).
+    pub fn set_fusion(&mut self, fusion: Fusion) {
+        self.fusion = fusion;
+    }
+
+    /// The fused ranking of `question` (raw text: Discord markup and filler are removed here).
+    /// Public for the evaluation and calibration tools, which try other fusions.
+    pub fn rank(&self, question: &str, fusion: &Fusion) -> Result<Ranking, AskError> {
+        let text = clean::for_retrieval(question);
+        let navigation = |r: SectionRef| self.section(r).navigation;
+
+        // Semantic side: every section's similarity, and the question's sentences on their own
+        // (a preamble or a pasted log line then cannot drown the sentence that asks).
+        let (similarities, sentences, vector) = match &self.vectors {
+            Some(vectors) => {
+                let vector = vectors.embed(&text);
+                let sentences: Vec<Vec<f32>> = clean::sentences_of(&text)
+                    .into_iter()
+                    .map(|s| vectors.embed(s))
+                    .collect();
+                (vectors.similarities(&vector), sentences, Some(vector))
+            }
+            None => (Vec::new(), Vec::new(), None),
+        };
+        let by = |key: fn(&Similarity) -> f32| -> Vec<usize> {
+            let mut order: Vec<usize> = (0..similarities.len())
+                .filter(|&i| !navigation(self.flat[i]))
+                .collect();
+            order.sort_by(|&a, &b| key(&similarities[b]).total_cmp(&key(&similarities[a])));
+            order
+        };
+        let semantic_order = by(Similarity::best);
+        let heading_order = by(|s| s.heading);
+        // Sections only the semantic rankings found matter only when those rankings count.
+        let also: Vec<usize> = if fusion.semantic > 0.0 || fusion.heading > 0.0 {
+            semantic_order
+                .iter()
+                .take(SEMANTIC_CANDIDATES)
+                .chain(heading_order.iter().take(SEMANTIC_CANDIDATES / 2))
+                .copied()
+                .collect()
+        } else {
+            Vec::new()
+        };
+
+        let result = self.index.search(&text, &also)?;
+        let flat_of = |r: SectionRef| {
+            self.flat
+                .binary_search_by(|f| (f.guide, f.section).cmp(&(r.guide, r.section)))
+                .ok()
+        };
+        let rank_in = |order: &[usize], flat: usize| -> Option<usize> {
+            order
+                .iter()
+                .take(SEMANTIC_CANDIDATES)
+                .position(|&i| i == flat)
+                .map(|p| p + 1)
+        };
+        let mut lexical_rank = 0;
+        let mut ranked: Vec<Ranked> = result
+            .candidates
+            .iter()
+            .filter(|c| !navigation(c.section))
+            .filter_map(|c| {
+                let flat = flat_of(c.section)?;
+                let lexical = (c.bm25 > 0.0).then(|| {
+                    lexical_rank += 1;
+                    lexical_rank
+                });
+                let similarity = similarities.get(flat).copied().unwrap_or_default();
+                let semantic_rank = rank_in(&semantic_order, flat);
+                let heading_rank = rank_in(&heading_order, flat);
+                let rrf = |weight: f32, rank: Option<usize>| {
+                    #[allow(clippy::cast_precision_loss)]
+                    rank.map_or(0.0, |r| weight / (fusion.k + r as f32))
+                };
+                let fused = rrf(fusion.lexical, lexical)
+                    + rrf(fusion.semantic, semantic_rank)
+                    + rrf(fusion.heading, heading_rank);
+                let sentence_similarity = self.vectors.as_ref().map_or(0.0, |v| {
+                    sentences
+                        .iter()
+                        .map(|s| v.similarity_to(s, flat))
+                        .fold(similarity.best(), f32::max)
+                });
+                Some(Ranked {
+                    section: c.section,
+                    fused,
+                    lexical: *c,
+                    lexical_rank: lexical,
+                    similarity,
+                    semantic_rank,
+                    sentence_similarity,
+                })
+            })
+            .filter(|r| r.fused > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.fused
+                .total_cmp(&a.fused)
+                .then(b.lexical.score.total_cmp(&a.lexical.score))
+        });
+        Ok(Ranking {
+            ranked,
+            terms: result.terms,
+            vector,
+        })
+    }
+
+    fn hit(&self, guide: &Guide, section: &Section, ranked: &Ranked, ranking: &Ranking) -> Hit {
+        let highlight = |text: &str| self.index.highlights(text, &ranking.terms);
+        let similarity = |text: &str| match (&self.vectors, &ranking.vector) {
+            (Some(v), Some(q)) => crate::embed::cosine(q, &v.embed(text)),
+            _ => 0.0,
+        };
         Hit {
             guide: guide.slug.clone(),
             title: guide.title.clone(),
             section: section.heading.clone(),
             url: guide.url(&self.base_url, section),
-            score: round(candidate.score),
-            excerpt: excerpt(&section.text, &highlights, MAX_EXCERPT_CHARS),
-            coverage: candidate.coverage,
+            score: round(ranked.fused),
+            excerpt: excerpt::for_section(section, &highlight, &similarity, MAX_EXCERPT_CHARS),
+            coverage: ranked.lexical.coverage,
+            id: section_id(guide, section),
         }
     }
 }
 
-/// Whether a search whose best-ranked candidate is `top` answers the question.
+/// Whether the best-ranked section `top` answers the question.
 ///
-/// Part 2: the section holds at least one *specific* word of the question (a word found
-/// in at most 15% of the sections or in one guide only, or a database name; see
-/// [`crate::search::Candidate::specific`]). A section that covers a question only through words
-/// found everywhere ("how to write a cover letter for a job application": `write`, `job`) does
-/// not answer it.
-pub fn answers(top: &Candidate) -> bool {
-    top.specific && top.coverage >= COVERAGE
+/// The section must hold at least one *specific* word of the question (a word found in at most
+/// 15% of the sections or in one guide only, or a database name; see
+/// [`crate::search::Candidate::specific`]). Then, in the hybrid mode, its coverage plus its
+/// semantic similarity must reach [`EVIDENCE`]; in the lexical-only mode its coverage must
+/// reach [`COVERAGE`]. See ARCHITECTURE.md, "When is a question answered?".
+pub fn answers(top: &Ranked, semantic: bool) -> bool {
+    if !top.lexical.specific {
+        return false;
+    }
+    if semantic {
+        top.lexical.coverage + top.sentence_similarity >= EVIDENCE
+    } else {
+        top.lexical.coverage >= COVERAGE
+    }
 }
 
-/// Chooses the hits to show from candidates sorted best first: none unless the best one
+/// Chooses the hits to show from the fused ranking (best first): none unless the best one
 /// [`answers`].
 ///
-/// Then every candidate holding a specific word of the question may be shown; one that holds
-/// only common words is not, however it ranks. Hits are grouped by guide so one guide cannot
-/// bury another: first the best section of each guide, in score order; then, if there is room
-/// left, further sections of those guides, in score order.
-pub fn select(candidates: &[Candidate], limit: usize) -> Vec<&Candidate> {
-    if !candidates.first().is_some_and(answers) {
+/// Then every section holding a specific word of the question may be shown; one that holds only
+/// common words is not, however it ranks. Hits are grouped by guide so one guide cannot bury
+/// another: first the best section of each guide, in rank order; then, if there is room left,
+/// further sections of those guides, in rank order.
+pub fn select(ranked: &[Ranked], limit: usize, semantic: bool) -> Vec<&Ranked> {
+    if !ranked.first().is_some_and(|top| answers(top, semantic)) {
         return Vec::new();
     }
-    let mut shown: Vec<&Candidate> = Vec::with_capacity(limit);
+    group(ranked, limit)
+}
+
+/// The sections [`select`] shows once a question is answered: those holding a specific word,
+/// grouped by guide. The evaluation also reads it for the ranking alone, the answered rule
+/// left out.
+pub fn group(ranked: &[Ranked], limit: usize) -> Vec<&Ranked> {
+    let mut shown: Vec<&Ranked> = Vec::with_capacity(limit);
     let mut rest = Vec::new();
-    for c in candidates.iter().filter(|c| c.specific) {
-        if shown.iter().any(|s| s.section.guide == c.section.guide) {
-            rest.push(c);
+    for r in ranked.iter().filter(|r| r.lexical.specific) {
+        if shown.iter().any(|s| s.section.guide == r.section.guide) {
+            rest.push(r);
         } else if shown.len() < limit {
-            shown.push(c);
+            shown.push(r);
         }
     }
     let room = limit.saturating_sub(shown.len());
@@ -257,34 +542,61 @@ pub fn select(candidates: &[Candidate], limit: usize) -> Vec<&Candidate> {
     shown
 }
 
+/// The id of `section` of `guide`: `slug#anchor`, or `slug` for the intro.
+pub fn section_id(guide: &Guide, section: &Section) -> String {
+    match &section.anchor {
+        Some(anchor) => format!("{}#{anchor}", guide.slug),
+        None => guide.slug.clone(),
+    }
+}
+
 fn round(score: f32) -> f64 {
     (f64::from(score) * 1000.0).round() / 1000.0
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::SectionRef;
 
-    fn candidate(guide: usize, section: usize, score: f32, coverage: f32) -> Candidate {
-        Candidate {
+    fn ranked(guide: usize, section: usize, fused: f32, coverage: f32) -> Ranked {
+        Ranked {
             section: SectionRef { guide, section },
-            score,
-            coverage,
-            bm25: score,
-            section_coverage: coverage,
-            guide_coverage: coverage,
-            specific: true,
+            fused,
+            lexical: Candidate {
+                section: SectionRef { guide, section },
+                score: fused,
+                coverage,
+                bm25: fused,
+                section_coverage: coverage,
+                guide_coverage: coverage,
+                specific: true,
+            },
+            lexical_rank: Some(1),
+            similarity: Similarity::default(),
+            semantic_rank: Some(1),
+            sentence_similarity: 0.9,
         }
     }
 
     #[test]
     fn a_section_that_holds_only_common_words_does_not_answer() {
-        let mut common = candidate(0, 0, 10.0, 0.9);
-        assert!(answers(&common));
-        common.specific = false;
-        assert!(!answers(&common));
-        assert!(select(&[common], 3).is_empty());
+        let mut common = ranked(0, 0, 10.0, 0.9);
+        assert!(answers(&common, true));
+        common.lexical.specific = false;
+        assert!(!answers(&common, true));
+        assert!(select(&[common], 3, true).is_empty());
+    }
+
+    #[test]
+    fn coverage_and_similarity_together_decide_in_the_hybrid_mode() {
+        let mut unlike = ranked(0, 0, 10.0, 0.5);
+        unlike.sentence_similarity = EVIDENCE - 0.5 - 0.01;
+        assert!(!answers(&unlike, true));
+        assert!(
+            answers(&unlike, false),
+            "the lexical-only mode has no vectors"
+        );
+        unlike.sentence_similarity = EVIDENCE - 0.5 + 0.01;
+        assert!(answers(&unlike, true));
     }
 
     #[test]
@@ -305,12 +617,12 @@ mod tests {
     #[test]
     fn one_guide_does_not_bury_the_second_relevant_one() {
         let candidates = [
-            candidate(0, 1, 9.0, 0.9),
-            candidate(0, 2, 8.0, 0.9),
-            candidate(0, 3, 7.0, 0.8),
-            candidate(1, 0, 6.0, 0.7),
+            ranked(0, 1, 9.0, 0.9),
+            ranked(0, 2, 8.0, 0.9),
+            ranked(0, 3, 7.0, 0.8),
+            ranked(1, 0, 6.0, 0.7),
         ];
-        let shown: Vec<_> = select(&candidates, 3)
+        let shown: Vec<_> = select(&candidates, 3, true)
             .iter()
             .map(|c| (c.section.guide, c.section.section))
             .collect();
@@ -319,20 +631,18 @@ mod tests {
 
     #[test]
     fn a_question_whose_best_section_covers_too_little_is_not_answered() {
-        let candidates = [candidate(0, 0, 9.0, 0.39), candidate(1, 0, 8.0, 0.9)];
-        assert!(select(&candidates, 3).is_empty());
+        let candidates = [ranked(0, 0, 9.0, 0.19), ranked(1, 0, 8.0, 0.9)];
+        assert!(select(&candidates, 3, true).is_empty());
+        let candidates = [ranked(0, 0, 9.0, 0.39), ranked(1, 0, 8.0, 0.9)];
+        assert!(select(&candidates, 3, false).is_empty());
     }
 
     #[test]
     fn once_answered_a_section_with_only_common_words_is_not_shown() {
-        let mut common = candidate(1, 0, 8.0, 0.9);
-        common.specific = false;
-        let candidates = [
-            candidate(0, 0, 10.0, 0.5),
-            common,
-            candidate(2, 0, 3.0, 0.2),
-        ];
-        let shown: Vec<_> = select(&candidates, 3)
+        let mut common = ranked(1, 0, 8.0, 0.9);
+        common.lexical.specific = false;
+        let candidates = [ranked(0, 0, 10.0, 0.5), common, ranked(2, 0, 3.0, 0.2)];
+        let shown: Vec<_> = select(&candidates, 3, true)
             .iter()
             .map(|c| c.section.guide)
             .collect();

@@ -2,7 +2,9 @@
 //!
 //! - [`knowledge`] loads the guides, the catalog, the synonyms and the rules (the only file-system reader).
 //! - [`search`] indexes sections in tantivy and scores them (the only tantivy user).
-//! - [`answer`] is the service every front end calls: question in, hits out.
+//! - [`answer`] is the service every front end calls: question in, hits out. It fuses the BM25
+//!   ranking with [`semantic`] similarity from [`embed`]'s static vectors, after [`clean`] has
+//!   removed Discord markup and filler from the question.
 //! - [`recommend`] turns use cases ([`needs`]) into a database stack from the rules, purely.
 //! - [`excerpt`] and [`render`] turn results into text, purely.
 //! - [`log`] keeps every question in SQLite and answers the maintainers' review commands (the
@@ -17,8 +19,10 @@
 pub mod answer;
 pub mod bot;
 pub mod check;
+pub mod clean;
 pub mod cli;
 pub mod discord;
+pub mod embed;
 pub mod eval;
 pub mod excerpt;
 pub mod knowledge;
@@ -28,5 +32,6 @@ pub mod ops;
 pub mod recommend;
 pub mod render;
 pub mod search;
+pub mod semantic;
 
-pub use answer::{Answer, Engine, HitLimit, Question};
+pub use answer::{Answer, Engine, HitLimit, Question, Retrieval};

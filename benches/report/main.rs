@@ -77,6 +77,9 @@ fn main() {
 
     let (eval, labelled, off_topic) = cases("tests/eval");
     let (holdout, holdout_labelled, holdout_off_topic) = cases("tests/eval/holdout");
+    let (discord, discord_labelled, discord_off_topic) = cases("tests/eval/discord");
+    // The sealed set: run here only, for the report, never while tuning.
+    let (sealed, sealed_labelled, sealed_off_topic) = cases("tests/eval/sealed");
     let questions: Vec<String> = eval.iter().map(|c| c.q.clone()).collect();
     let answerable: Vec<String> = eval
         .iter()
@@ -95,18 +98,12 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let (fts_build, eval_cmp, holdout_cmp, large_cmp, large_fts_build) = rt.block_on(async {
-        let begun = Instant::now();
-        let mut fts = Fts5::build(&real).await;
-        let fts_build = begun.elapsed();
-        let eval_cmp = retrieval::compare(&real_engine, &mut fts, &eval).await;
-        let holdout_cmp = retrieval::compare(&real_engine, &mut fts, &holdout).await;
-        let begun = Instant::now();
-        let mut large_fts = Fts5::build(&large).await;
-        let large_fts_build = begun.elapsed();
-        let large_cmp = retrieval::compare(&large_engine, &mut large_fts, &eval).await;
-        (fts_build, eval_cmp, holdout_cmp, large_cmp, large_fts_build)
-    });
+    let (fts_build, [eval_cmp, holdout_cmp, discord_cmp, sealed_cmp], large_cmp, large_fts_build) =
+        rt.block_on(compare_all(
+            (&real, &real_engine),
+            (&large, &large_engine),
+            [&eval, &holdout, &discord, &sealed],
+        ));
     drop(large_engine);
 
     progress("question-log throughput");
@@ -129,12 +126,18 @@ fn main() {
         off_topic,
         holdout_labelled,
         holdout_off_topic,
+        discord_labelled,
+        discord_off_topic,
+        sealed_labelled,
+        sealed_off_topic,
         real: &real_latency,
         large: &large_latency,
         fts_build,
         large_fts_build,
         eval: &eval_cmp,
         holdout: &holdout_cmp,
+        discord: &discord_cmp,
+        sealed: &sealed_cmp,
         large_cmp: &large_cmp,
         group,
         single,
@@ -149,17 +152,64 @@ fn main() {
     progress(&format!("wrote {OUT}"));
 }
 
+/// FTS5 and the lexical-only engine beside `real_engine` on every set, and on the 100× corpus
+/// with the evaluation set: (FTS5 build time, one comparison per set, the large corpus's
+/// comparison, FTS5's build time on it).
+async fn compare_all(
+    (real, real_engine): (&Knowledge, &stackbot::Engine),
+    (large, large_engine): (&Knowledge, &stackbot::Engine),
+    sets: [&[Labelled]; 4],
+) -> (
+    std::time::Duration,
+    [Comparison; 4],
+    Comparison,
+    std::time::Duration,
+) {
+    let lexical = |k: &Knowledge| {
+        stackbot::Engine::build(
+            k.clone(),
+            knowledge::BaseUrl::default(),
+            stackbot::Retrieval::Lexical,
+        )
+        .expect("lexical engine")
+    };
+    let real_lexical = lexical(real);
+    let begun = Instant::now();
+    let mut fts = Fts5::build(real).await;
+    let fts_build = begun.elapsed();
+    let mut cmps = Vec::new();
+    for set in sets {
+        cmps.push(retrieval::compare(real_engine, &real_lexical, &mut fts, set).await);
+    }
+    let large_lexical = lexical(large);
+    let begun = Instant::now();
+    let mut large_fts = Fts5::build(large).await;
+    let large_fts_build = begun.elapsed();
+    let eval = sets[0];
+    let large_cmp = retrieval::compare(large_engine, &large_lexical, &mut large_fts, eval).await;
+    let Ok(cmps) = <[Comparison; 4]>::try_from(cmps) else {
+        unreachable!("one comparison per set");
+    };
+    (fts_build, cmps, large_cmp, large_fts_build)
+}
+
 struct Report<'a> {
     labelled: usize,
     off_topic: usize,
     holdout_labelled: usize,
     holdout_off_topic: usize,
+    discord_labelled: usize,
+    discord_off_topic: usize,
+    sealed_labelled: usize,
+    sealed_off_topic: usize,
     real: &'a latency::Latency,
     large: &'a latency::Latency,
     fts_build: std::time::Duration,
     large_fts_build: std::time::Duration,
     eval: &'a Comparison,
     holdout: &'a Comparison,
+    discord: &'a Comparison,
+    sealed: &'a Comparison,
     large_cmp: &'a Comparison,
     group: f64,
     single: f64,
@@ -178,14 +228,41 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
+/// One set's table: the engine in both modes, its ranking alone, and FTS5.
+fn table(out: &mut String, title: &str, cmp: &Comparison) {
+    let _ = write!(
+        out,
+        "{title}\n\n\
+         | | answered | section top-1 | section top-3 | guide recall@1 | guide recall@3 | \
+         MRR | off-topic answered | navigation shown | p50 / p99 |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n"
+    );
+    out.push_str(&quality_row("Stackbot, hybrid (default)", &cmp.ours));
+    out.push_str(&quality_row("Stackbot, lexical only", &cmp.lexical));
+    out.push_str(&quality_row(
+        "Stackbot's ranking alone, no answered rule",
+        &cmp.ranking,
+    ));
+    out.push_str(&quality_row("FTS5, default bm25", &cmp.fts_default));
+    out.push_str(&quality_row(
+        "FTS5, bm25 with the engine's weights",
+        &cmp.fts_engine,
+    ));
+    out.push('\n');
+}
+
 fn quality_row(name: &str, q: &Quality) -> String {
     format!(
-        "| {name} | {:.3} | {:.3} | {:.3} | {} of {} | {} / {} |\n",
+        "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {} of {} | {} | {} / {} |\n",
+        q.share(q.answered),
+        q.share(q.section1),
+        q.share(q.section3),
         q.recall1(),
         q.recall3(),
         q.mrr(),
         q.off_topic_answered,
         q.off_topic,
+        q.navigation,
         show(q.times.p50()),
         show(q.times.p99()),
     )
@@ -253,7 +330,9 @@ impl Report<'_> {
              `porter unicode61`), ranked by `bm25`: once with FTS5's default weights, once with \
              the engine's field boosts (title 1.5, heading 2.0, body 1.0, tags 1.5). Each question \
              goes to FTS5 as its words quoted and joined by `OR`. Sections are grouped into guides \
-             as the engine groups its hits, and the first ten guides count. A question counts as \
+             as the engine groups its hits, and the first ten guides count. *Section top-1* and \
+             *top-3* ask whether a labelled section is the first hit or among the first three; \
+             *navigation shown* counts link-list sections among the first three. A question counts as \
              found at rank *k* when one of its expected guides is *k*-th. FTS5 has no answered \
              rule, so any match is an answer; the engine answers only when a section passes its \
              rule (see ARCHITECTURE.md), and a labelled question it declines counts as a miss. \
@@ -261,25 +340,6 @@ impl Report<'_> {
              out, which separates ranking from the decision to answer. Latency is per question, \
              in process, third pass of three.\n\n"
         );
-        let table = |out: &mut String, title: &str, cmp: &Comparison| {
-            let _ = write!(
-                out,
-                "{title}\n\n\
-                 | | recall@1 | recall@3 | MRR | off-topic answered | p50 / p99 |\n\
-                 |---|---|---|---|---|---|\n"
-            );
-            out.push_str(&quality_row("Stackbot (tantivy)", &cmp.ours));
-            out.push_str(&quality_row(
-                "Stackbot's ranking alone, no answered rule",
-                &cmp.ranking,
-            ));
-            out.push_str(&quality_row("FTS5, default bm25", &cmp.fts_default));
-            out.push_str(&quality_row(
-                "FTS5, bm25 with the engine's weights",
-                &cmp.fts_engine,
-            ));
-            out.push('\n');
-        };
         table(
             out,
             &format!(
@@ -296,6 +356,24 @@ impl Report<'_> {
                 self.holdout_labelled, self.holdout_off_topic
             ),
             self.holdout,
+        );
+        table(
+            out,
+            &format!(
+                "**Discord-style development set** (`tests/eval/discord`: {} help-channel messages, \
+                 {} off-topic ones, written from the guides' titles and headings only):",
+                self.discord_labelled, self.discord_off_topic
+            ),
+            self.discord,
+        );
+        table(
+            out,
+            &format!(
+                "**Sealed set** (`tests/eval/sealed`: {} messages, {} off-topic, written like the \
+                 Discord-style set and run only by this report, never while tuning):",
+                self.sealed_labelled, self.sealed_off_topic
+            ),
+            self.sealed,
         );
         let e = self.eval;
         let _ = write!(
@@ -443,6 +521,55 @@ impl Report<'_> {
         );
     }
 
+    /// The targets of the answers issue: product-level figures on the Discord-style sets,
+    /// navigation, and guide-level recall on the older sets.
+    fn answer_targets(&self) -> Vec<(String, String, bool)> {
+        let mut rows = Vec::new();
+        for (name, cmp) in [("Discord-style", self.discord), ("sealed", self.sealed)] {
+            let q = &cmp.ours;
+            let off = q.off_topic_answered as f64 / q.off_topic.max(1) as f64;
+            rows.extend([
+                (
+                    format!("on-topic messages answered, {name} set"),
+                    format!("≥ 0.95: {:.3}", q.share(q.answered)),
+                    q.share(q.answered) >= 0.95,
+                ),
+                (
+                    format!("correct section first, {name} set"),
+                    format!("≥ 0.80: {:.3}", q.share(q.section1)),
+                    q.share(q.section1) >= 0.80,
+                ),
+                (
+                    format!("a correct section in the top 3, {name} set"),
+                    format!("≥ 0.92: {:.3}", q.share(q.section3)),
+                    q.share(q.section3) >= 0.92,
+                ),
+                (
+                    format!("off-topic messages answered, {name} set"),
+                    format!("≤ 3%: {:.1}%", 100.0 * off),
+                    off <= 0.03,
+                ),
+            ]);
+        }
+        let navigation: usize = [self.eval, self.holdout, self.discord, self.sealed]
+            .iter()
+            .map(|c| c.ours.navigation)
+            .sum();
+        rows.push((
+            "navigation sections shown, every set".into(),
+            format!("0: {navigation}"),
+            navigation == 0,
+        ));
+        for (name, cmp) in [("evaluation", self.eval), ("held-out", self.holdout)] {
+            rows.push((
+                format!("guide-level recall@3, {name} set"),
+                format!("≥ 0.95: {:.3}", cmp.ours.recall3()),
+                cmp.ours.recall3() >= 0.95,
+            ));
+        }
+        rows
+    }
+
     fn targets(&self, out: &mut String) {
         let (r, l, e) = (self.real, self.large, self.eval);
         let margin = 100.0 * (e.ours.recall3() - e.fts_default.recall3());
@@ -487,19 +614,24 @@ impl Report<'_> {
                 self.combos.quantile(1000).as_micros() < 50,
             ),
             (
-                "resident memory serving the real guides".into(),
+                "resident memory serving the real guides (hybrid, model included)".into(),
                 format!(
-                    "< 60 MB: {} idle, {} after {} questions",
+                    "< 100 MB: {} idle, {} after {} questions",
                     mib(self.real_process.idle_kib),
                     mib(self.real_process.after_kib),
                     thousands(count(self.real_process.questions))
                 ),
-                self.real_process.after_kib.max(self.real_process.idle_kib) * 1024 < 60_000_000,
+                self.real_process.after_kib.max(self.real_process.idle_kib) * 1024 < 100_000_000,
             ),
             (
                 "start-up to ready, excluding the gateway".into(),
-                format!("< 500 ms: {}", show(self.real_process.to_ready)),
-                self.real_process.to_ready.as_millis() < 500,
+                format!("< 1.5 s: {}", show(self.real_process.to_ready)),
+                self.real_process.to_ready.as_millis() < 1500,
+            ),
+            (
+                "`ask` p99 in process, real guides (answers issue)".into(),
+                format!("< 15 ms: {}", show(r.ask.p99())),
+                r.ask.p99().as_micros() < 15_000,
             ),
             (
                 "recall@3 above FTS5's, evaluation set".into(),
@@ -510,6 +642,8 @@ impl Report<'_> {
                 margin >= 10.0 && margin_weighted >= 10.0,
             ),
         ];
+        let mut rows = rows;
+        rows.extend(self.answer_targets());
         out.push_str("## Targets\n\n| target | measured | |\n|---|---|---|\n");
         for (name, measured, ok) in rows {
             let _ = writeln!(out, "| {name} | {measured} | {} |", verdict(ok));

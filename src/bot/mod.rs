@@ -233,6 +233,7 @@ impl Bot {
         let before = self.engine();
         let dir = self.config.knowledge.clone();
         let base_url = self.config.base_url.clone();
+        let retrieval = before.retrieval();
         let started = Instant::now();
         let built = tokio::task::spawn_blocking(move || {
             let inspection = crate::check::inspect(&dir)
@@ -240,11 +241,8 @@ impl Bot {
             if !inspection.report.problems.is_empty() {
                 return Err(ReloadError::Rejected(inspection.report.problems));
             }
-            Ok(Engine::with_index(
-                inspection.knowledge,
-                inspection.index,
-                base_url,
-            ))
+            Engine::with_index(inspection.knowledge, inspection.index, base_url, retrieval)
+                .map_err(|e| ReloadError::Failed(format!("building the engine: {e}")))
         })
         .await
         .unwrap_or_else(|e| Err(ReloadError::Failed(format!("the reload task failed: {e}"))));

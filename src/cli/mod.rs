@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
-use crate::answer::{Engine, HitLimit, Question};
+use crate::answer::{Engine, HitLimit, Question, Retrieval};
 use crate::knowledge::{self, BaseUrl};
 use crate::log::{Event, Interaction, Origin};
 use crate::needs::{Hosting, Scale, UnknownName, UseCase};
@@ -65,6 +65,24 @@ pub struct Config {
     /// Site URL under which guides are published; links are <base-url><slug>#<section>.
     #[arg(long, global = true, env = "STACKBOT_BASE_URL", default_value = BaseUrl::DEFAULT, value_parser = BaseUrl::parse)]
     pub base_url: BaseUrl,
+    /// How sections are retrieved: "hybrid" (BM25 fused with the built-in sentence vectors) or
+    /// "lexical" (BM25 alone: less memory, for comparison and the smallest hosts).
+    #[arg(
+        long,
+        global = true,
+        env = "STACKBOT_RETRIEVAL",
+        default_value = "hybrid",
+        value_parser = parse_retrieval
+    )]
+    pub retrieval: Retrieval,
+}
+
+fn parse_retrieval(s: &str) -> Result<Retrieval, String> {
+    match s.trim().to_lowercase().as_str() {
+        "hybrid" => Ok(Retrieval::Hybrid),
+        "lexical" => Ok(Retrieval::Lexical),
+        _ => Err(format!("unknown retrieval {s:?}: use hybrid or lexical")),
+    }
 }
 
 /// The subcommands.
@@ -256,13 +274,17 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 /// Loads the knowledge and indexes it; problems in the folder are logged, not fatal, so one bad
 /// guide does not take the others down.
 pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
-    load_engine_from(&config.knowledge, config.base_url.clone())
+    load_engine_from(&config.knowledge, config.base_url.clone(), config.retrieval)
 }
 
-/// [`load_engine`] from a folder and a base URL.
-pub(crate) fn load_engine_from(dir: &Path, base_url: BaseUrl) -> anyhow::Result<Engine> {
+/// [`load_engine`] from a folder, a base URL and a retrieval mode.
+pub(crate) fn load_engine_from(
+    dir: &Path,
+    base_url: BaseUrl,
+    retrieval: Retrieval,
+) -> anyhow::Result<Engine> {
     let knowledge = load_knowledge_from(dir)?;
-    Engine::new(knowledge, base_url).context("indexing the guides")
+    Engine::build(knowledge, base_url, retrieval).context("indexing the guides")
 }
 
 /// Loads the knowledge folder; problems are logged, not fatal.

@@ -112,7 +112,8 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let load = {
             let knowledge = config.knowledge.clone();
             let base_url = config.base_url.clone();
-            tokio::task::spawn_blocking(move || load_engine_from(&knowledge, base_url))
+            let retrieval = config.retrieval;
+            tokio::task::spawn_blocking(move || load_engine_from(&knowledge, base_url, retrieval))
         };
         let engine = Arc::new(load.await.context("indexing the guides")??);
         let log = QuestionLog::start(log_config);

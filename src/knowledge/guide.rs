@@ -44,11 +44,14 @@ pub fn parse_guide(
     let mut sections = Vec::with_capacity(parsed.sections.len());
     let mut seen_anchors: Vec<(String, usize)> = Vec::new();
     for raw in parsed.sections {
+        let navigation = raw.is_navigation();
         let Some(heading) = raw.heading else {
             sections.push(Section {
                 heading: meta.title.clone().unwrap_or_default(),
                 anchor: None,
+                navigation,
                 text: raw.text,
+                blocks: raw.blocks,
                 line: raw.line,
             });
             continue;
@@ -79,7 +82,9 @@ pub fn parse_guide(
         sections.push(Section {
             heading,
             anchor: Some(section_anchor),
+            navigation,
             text: raw.text,
+            blocks: raw.blocks,
             line: raw.line,
         });
     }

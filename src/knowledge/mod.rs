@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub use anchor::{anchor, is_slug};
 pub use catalog::{Catalog, Database};
-pub use markdown::collapse_spaces;
+pub use markdown::{Block, BlockKind, NAVIGATION_LINK_SHARE, collapse_spaces};
 pub use stacks::{Note, Pattern, Rules, Serve, SyncRule};
 pub use synonyms::{SynonymGroup, Synonyms};
 
@@ -69,8 +69,41 @@ pub struct Section {
     pub anchor: Option<String>,
     /// Plain text of the section (markdown reduced, blocks separated by newlines).
     pub text: String,
+    /// The paragraphs, items, rows and code blocks of `text`, in order.
+    pub blocks: Vec<Block>,
+    /// Whether the section is a list of links ("Related guides"): it may inform ranking, but it
+    /// is never shown as an answer (see [`NAVIGATION_LINK_SHARE`]).
+    pub navigation: bool,
     /// 1-based line of the heading in the guide file.
     pub line: usize,
+}
+
+impl Section {
+    /// A section of plain prose with no links: one block per line of `text`. For corpora made in
+    /// code (benchmarks, tests) rather than read from Markdown.
+    pub fn plain(heading: String, anchor: Option<String>, text: String, line: usize) -> Self {
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        for piece in text.split_inclusive('\n') {
+            let end = start + piece.trim_end().len();
+            if end > start {
+                blocks.push(Block {
+                    range: start..end,
+                    kind: BlockKind::Prose,
+                    links: Vec::new(),
+                });
+            }
+            start += piece.len();
+        }
+        Self {
+            heading,
+            anchor,
+            text,
+            blocks,
+            navigation: false,
+            line,
+        }
+    }
 }
 
 impl Guide {

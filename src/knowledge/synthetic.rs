@@ -26,9 +26,13 @@ pub fn expand(knowledge: &Knowledge, factor: usize, seed: u64) -> Knowledge {
             let sections = guide
                 .sections
                 .iter()
-                .map(|s| Section {
-                    text: scramble(&s.text, &vocabulary, &mut rng),
-                    ..s.clone()
+                .map(|s| {
+                    Section::plain(
+                        s.heading.clone(),
+                        s.anchor.clone(),
+                        scramble(&s.text, &vocabulary, &mut rng),
+                        s.line,
+                    )
                 })
                 .collect();
             out.guides.push(Guide {
@@ -65,12 +69,12 @@ mod tests {
     use super::*;
 
     fn tiny() -> Knowledge {
-        let section = Section {
-            heading: "Choosing a TTL".into(),
-            anchor: Some("choosing-a-ttl".into()),
-            text: "Sessions expire. Redis keeps them in memory for thirty minutes.".into(),
-            line: 3,
-        };
+        let section = Section::plain(
+            "Choosing a TTL".into(),
+            Some("choosing-a-ttl".into()),
+            "Sessions expire. Redis keeps them in memory for thirty minutes.".into(),
+            3,
+        );
         Knowledge {
             guides: vec![Guide {
                 slug: "redis-sessions".into(),

@@ -34,7 +34,10 @@ pub fn answer_text(answer: &Answer, base_url: &BaseUrl) -> String {
         };
         let _ = writeln!(out, "{}. {heading}", i + 1);
         let _ = writeln!(out, "   {}", hit.url);
-        let _ = writeln!(out, "   {}", hit.excerpt);
+        // A code excerpt spans lines: indent each one under the hit.
+        for line in hit.excerpt.lines() {
+            let _ = writeln!(out, "   {line}");
+        }
     }
     out
 }
@@ -120,8 +123,9 @@ mod tests {
             section: "Choosing a TTL".into(),
             url: "https://polyglotstack.dev/guides/redis-sessions#choosing-a-ttl".into(),
             score: 1.0,
-            excerpt: "Use a **TTL**.".into(),
+            excerpt: "Use a **TTL**:\n```redis\nEXPIRE k 60\n```".into(),
             coverage: 1.0,
+            id: "redis-sessions#choosing-a-ttl".into(),
         };
         let answer = Answer {
             question: "ttl".into(),
@@ -131,7 +135,7 @@ mod tests {
         };
         assert_eq!(
             answer_text(&answer, &BaseUrl::default()),
-            "1. Sessions in Redis — Choosing a TTL\n   https://polyglotstack.dev/guides/redis-sessions#choosing-a-ttl\n   Use a **TTL**.\n"
+            "1. Sessions in Redis — Choosing a TTL\n   https://polyglotstack.dev/guides/redis-sessions#choosing-a-ttl\n   Use a **TTL**:\n   ```redis\n   EXPIRE k 60\n   ```\n"
         );
     }
 }

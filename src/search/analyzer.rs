@@ -56,6 +56,36 @@ const STOP_WORDS: &[&str] = &[
     "doesnt", "didnt", "isnt", "wont", "im", "ive", "id",
 ];
 
+/// Whether `word` is a function word of German, French, Spanish, Portuguese, Italian or Dutch
+/// (Snowball's lists, as tantivy ships them): the languages members most often mix into an
+/// English help channel.
+pub fn is_foreign_stop_word(word: &str) -> bool {
+    static FILTERS: std::sync::LazyLock<Vec<TextAnalyzer>> = std::sync::LazyLock::new(|| {
+        [
+            Language::German,
+            Language::French,
+            Language::Spanish,
+            Language::Portuguese,
+            Language::Italian,
+            Language::Dutch,
+        ]
+        .into_iter()
+        .filter_map(StopWordFilter::new)
+        .map(|filter| {
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(filter)
+                .build()
+        })
+        .collect()
+    });
+    FILTERS.iter().any(|analyzer| {
+        let mut analyzer = analyzer.clone();
+        let mut stream = analyzer.token_stream(word);
+        !stream.advance()
+    })
+}
+
 /// Builds the analyzer. Cheap enough to call once per index; clone it per use.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())

@@ -146,6 +146,8 @@ pub struct SearchIndex {
     synonym_words: HashSet<String>,
     /// `sid` → section.
     sections: Vec<SectionRef>,
+    /// `sid` → where its document lives, to score a section semantic retrieval brought in.
+    addresses: Vec<DocAddress>,
     /// One document per guide (all its text in `all`), for guide-level coverage.
     guides: GuideIndex,
 }
@@ -248,6 +250,7 @@ impl SearchIndex {
             .try_into()?;
 
         let (synonyms, synonym_terms, synonym_words) = analyse_synonyms(knowledge);
+        let addresses = doc_addresses(&reader.searcher(), "sid", sections.len())?;
         Ok(Self {
             reader,
             fields,
@@ -257,6 +260,7 @@ impl SearchIndex {
             synonym_terms,
             synonym_words,
             sections,
+            addresses,
             guides,
         })
     }
@@ -340,15 +344,25 @@ impl SearchIndex {
     }
 
     /// Searches for `question`; any text is accepted, and text with no meaningful word finds
-    /// nothing.
-    pub fn search(&self, question: &str) -> Result<SearchResult, SearchError> {
+    /// nothing. The sections in `also` (flat indexes, in the order of the knowledge's guides and
+    /// sections) are measured too when BM25 does not rank them among its best: another retriever
+    /// found them, and the answered rule needs their coverage. They come last, with a BM25 of 0
+    /// unless BM25 found them.
+    pub fn search(&self, question: &str, also: &[usize]) -> Result<SearchResult, SearchError> {
         let searcher = self.reader.searcher();
         let plan = QueryPlan::new(self, &searcher, question)?;
         if plan.is_empty() {
             return Ok(SearchResult::default());
         }
         let query = plan.to_query(&self.fields);
-        let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        let mut top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        for &sid in also {
+            if let Some(&address) = self.addresses.get(sid)
+                && !top.iter().any(|(_, a)| *a == address)
+            {
+                top.push((0.0, address));
+            }
+        }
 
         let addresses: Vec<DocAddress> = top.iter().map(|(_, address)| *address).collect();
         let coverage = coverage_at(&searcher, self.fields.all, &plan, &addresses)?;
@@ -497,20 +511,7 @@ impl GuideIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let mut addresses = vec![DocAddress::new(0, 0); knowledge.guides.len()];
-        let searcher = reader.searcher();
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let column = segment.fast_fields().u64("gid")?;
-            for doc in 0..segment.max_doc() {
-                if let Some(slot) = column
-                    .first(doc)
-                    .and_then(|g| usize::try_from(g).ok())
-                    .and_then(|g| addresses.get_mut(g))
-                {
-                    *slot = DocAddress::new(segment_index(segment_ord), doc);
-                }
-            }
-        }
+        let addresses = doc_addresses(&reader.searcher(), "gid", knowledge.guides.len())?;
         Ok(Self {
             reader,
             all,
@@ -546,6 +547,29 @@ fn coverage_at(
         }
     }
     Ok(coverage)
+}
+
+/// The address of every document by its `id_field` value (a fast `u64` field numbering the
+/// documents `0..count`).
+fn doc_addresses(
+    searcher: &Searcher,
+    id_field: &str,
+    count: usize,
+) -> Result<Vec<DocAddress>, SearchError> {
+    let mut addresses = vec![DocAddress::new(0, 0); count];
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let column = segment.fast_fields().u64(id_field)?;
+        for doc in 0..segment.max_doc() {
+            if let Some(slot) = column
+                .first(doc)
+                .and_then(|id| usize::try_from(id).ok())
+                .and_then(|id| addresses.get_mut(id))
+            {
+                *slot = DocAddress::new(segment_index(segment_ord), doc);
+            }
+        }
+    }
+    Ok(addresses)
 }
 
 /// A segment's position as tantivy numbers them (there are never 2³² segments).

@@ -134,6 +134,22 @@ impl QueryPlan {
             .unwrap_or(tokens.len());
         tokens.truncate(keep);
 
+        // Leave out the function words of other languages that no guide uses ("wie", "con",
+        // "pour"): they say nothing about the topic, and as unknown words they would weigh as
+        // much as a rare word against coverage.
+        let mut kept = Vec::with_capacity(tokens.len());
+        for token in tokens {
+            let known =
+                searcher.doc_freq(&Term::from_field_text(index.fields.all, &token.term))? > 0;
+            if known
+                || index.synonym_terms.contains(&token.term)
+                || !analyzer::is_foreign_stop_word(&question[token.span.clone()])
+            {
+                kept.push(token);
+            }
+        }
+        let tokens = kept;
+
         // Correct words the guides never use into words they do.
         let mut words: Vec<(String, f32, f32)> = Vec::with_capacity(tokens.len());
         for token in &tokens {

@@ -193,3 +193,88 @@ fn two_common_words_that_are_rarely_side_by_side_answer_together() {
     assert!(answer.answered, "{answer:#?}");
     assert_eq!(answer.hits[0].guide, "transactional-outbox", "{answer:#?}");
 }
+
+#[test]
+fn discord_markup_around_a_question_does_not_sink_it_and_the_log_keeps_the_original() {
+    let engine = real_engine();
+    let raw = "@everyone <@123> [click me](https://evil.example) how do redis sessions expire";
+    let answer = ask_with(&engine, raw);
+    assert!(answer.answered, "{answer:#?}");
+    assert_eq!(answer.hits[0].guide, "redis-sessions");
+    assert_eq!(answer.question, raw, "the original text is what is logged");
+}
+
+#[test]
+fn link_lists_are_never_shown() {
+    let engine = real_engine();
+    let answer = ask_with(&engine, "how do I keep elasticsearch in sync with postgres");
+    assert!(answer.answered, "{answer:#?}");
+    assert_eq!(answer.hits[0].guide, "sync-postgres-elasticsearch");
+    for hit in &answer.hits {
+        assert!(!hit.id.ends_with("#related-guides"), "{}", hit.id);
+    }
+    let navigation = engine
+        .knowledge()
+        .guides
+        .iter()
+        .flat_map(|g| g.sections.iter().map(move |s| (g, s)))
+        .filter(|(_, s)| s.navigation)
+        .map(|(g, s)| format!("{}#{}", g.slug, s.anchor.as_deref().unwrap_or_default()))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        navigation.len(),
+        engine.knowledge().guides.len(),
+        "every guide's Related guides section, and only those, is navigation: {navigation:?}"
+    );
+    assert!(navigation.iter().all(|id| id.ends_with("#related-guides")));
+}
+
+#[test]
+fn developer_chatter_that_borrows_a_guide_word_is_not_answered() {
+    let engine = real_engine();
+    for chatter in [
+        "git rebase vs merge for a feature branch, what does your team do?",
+        "react useEffect runs twice",
+    ] {
+        let answer = ask_with(&engine, chatter);
+        assert!(!answer.answered, "{chatter}: {:?}", answer.hits);
+    }
+}
+
+#[test]
+fn an_answer_whose_best_passage_is_code_shows_a_code_block_with_its_language() {
+    let engine = real_engine();
+    let answer = ask_with(
+        &engine,
+        "CREATE TABLE outbox id bigserial aggregate_id payload jsonb created_at",
+    );
+    let code = answer
+        .hits
+        .iter()
+        .find(|h| h.excerpt.contains("```"))
+        .unwrap_or_else(|| panic!("no code excerpt: {:#?}", answer.hits));
+    assert!(code.excerpt.contains("```sql\n"), "{}", code.excerpt);
+    assert!(code.excerpt.ends_with("```"), "{}", code.excerpt);
+    assert!(
+        !code.excerpt.contains("\\_"),
+        "no escaping inside code: {}",
+        code.excerpt
+    );
+    assert!(code.excerpt.chars().count() <= stackbot::excerpt::MAX_CODE_EXCERPT_CHARS);
+}
+
+#[test]
+fn the_lexical_only_mode_answers_without_vectors() {
+    let loaded = knowledge::load(Path::new("knowledge")).expect("knowledge");
+    let engine = Engine::build(
+        loaded.knowledge,
+        BaseUrl::default(),
+        stackbot::Retrieval::Lexical,
+    )
+    .expect("index");
+    assert_eq!(engine.retrieval(), stackbot::Retrieval::Lexical);
+    let answer = ask_with(&engine, "how long should a session last in redis");
+    assert!(answer.answered);
+    assert_eq!(answer.hits[0].guide, "redis-sessions");
+    assert!(!ask_with(&engine, "how do I bake sourdough bread").answered);
+}
