@@ -183,6 +183,10 @@ fn code_excerpt(
                 body.extend(line.chars().take(room));
                 body.push('\n');
             }
+            // A blank line just before the cut says nothing.
+            while body.ends_with("\n\n") || body.trim().is_empty() && !body.is_empty() {
+                body.pop();
+            }
             body.push_str(ellipsis_line);
             budget = 0;
             break;

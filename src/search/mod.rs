@@ -28,7 +28,8 @@ pub use query::QueryPlan;
 
 /// Field boosts: a word in a heading says more about a section than a word in its body.
 ///
-/// Tuned on the labelled questions in `tests/eval/` (see ARCHITECTURE.md, "Ranking").
+/// Tuned on the labelled questions in `tests/eval/` (see ARCHITECTURE.md, "How a question is
+/// answered", step 5).
 const BOOSTS: Boosts = Boosts {
     title: 1.5,
     heading: 2.0,
