@@ -375,19 +375,11 @@ impl Engine {
         let text = clean::for_retrieval(question);
         let navigation = |r: SectionRef| self.section(r).navigation;
 
-        // Semantic side: every section's similarity, and the question's sentences on their own
-        // (a preamble or a pasted log line then cannot drown the sentence that asks).
-        let (similarities, sentences, vector) = match &self.vectors {
-            Some(vectors) => {
-                let vector = vectors.embed(&text);
-                let sentences: Vec<Vec<f32>> = clean::sentences_of(&text)
-                    .into_iter()
-                    .map(|s| vectors.embed(s))
-                    .collect();
-                (vectors.similarities(&vector), sentences, Some(vector))
-            }
-            None => (Vec::new(), Vec::new(), None),
-        };
+        // Semantic side: the question's vector, its sentences' on their own (a preamble or a
+        // pasted log line then cannot drown the sentence that asks), and every section's
+        // similarity when the semantic rankings count; otherwise only the candidates' is read.
+        let semantic_rankings = fusion.semantic > 0.0 || fusion.heading > 0.0;
+        let (similarities, sentences, vector) = self.embed_question(&text, semantic_rankings);
         let by = |key: fn(&Similarity) -> f32| -> Vec<usize> {
             let mut order: Vec<usize> = (0..similarities.len())
                 .filter(|&i| !navigation(self.flat[i]))
@@ -398,7 +390,7 @@ impl Engine {
         let semantic_order = by(Similarity::best);
         let heading_order = by(|s| s.heading);
         // Sections only the semantic rankings found matter only when those rankings count.
-        let also: Vec<usize> = if fusion.semantic > 0.0 || fusion.heading > 0.0 {
+        let also: Vec<usize> = if semantic_rankings {
             semantic_order
                 .iter()
                 .take(SEMANTIC_CANDIDATES)
@@ -433,7 +425,11 @@ impl Engine {
                     lexical_rank += 1;
                     lexical_rank
                 });
-                let similarity = similarities.get(flat).copied().unwrap_or_default();
+                let similarity = match (similarities.get(flat), &self.vectors, &vector) {
+                    (Some(s), _, _) => *s,
+                    (None, Some(vectors), Some(v)) => vectors.similarity(v, flat),
+                    _ => Similarity::default(),
+                };
                 let semantic_rank = rank_in(&semantic_order, flat);
                 let heading_rank = rank_in(&heading_order, flat);
                 let rrf = |weight: f32, rank: Option<usize>| {
@@ -471,6 +467,29 @@ impl Engine {
             terms: result.terms,
             vector,
         })
+    }
+
+    /// The question's vector, its sentences' vectors (when it has several), and every section's
+    /// similarity when `all` is set; nothing in the lexical-only mode.
+    fn embed_question(
+        &self,
+        text: &str,
+        all: bool,
+    ) -> (Vec<Similarity>, Vec<Vec<f32>>, Option<Vec<f32>>) {
+        let Some(vectors) = &self.vectors else {
+            return (Vec::new(), Vec::new(), None);
+        };
+        let vector = vectors.embed(text);
+        let sentences = clean::sentences_of(text)
+            .into_iter()
+            .map(|s| vectors.embed(s))
+            .collect();
+        let similarities = if all {
+            vectors.similarities(&vector)
+        } else {
+            Vec::new()
+        };
+        (similarities, sentences, Some(vector))
     }
 
     fn hit(&self, guide: &Guide, section: &Section, ranked: &Ranked, ranking: &Ranking) -> Hit {
