@@ -274,8 +274,14 @@ impl Engine {
         base_url: BaseUrl,
         retrieval: Retrieval,
     ) -> Result<Self, EngineError> {
-        let index = SearchIndex::build(&knowledge)?;
-        Self::with_index(knowledge, index, base_url, retrieval)
+        // The vectors do not need the index: embed on the other core while tantivy indexes.
+        let (index, vectors) = std::thread::scope(|scope| {
+            let vectors = scope.spawn(|| vectors_for(&knowledge, retrieval));
+            let index = SearchIndex::build(&knowledge);
+            (index, vectors.join())
+        });
+        let vectors = vectors.map_err(|_| SearchError::Panicked)??;
+        Ok(Self::from_parts(knowledge, index?, vectors, base_url))
     }
 
     /// An engine over `knowledge` and its already built `index`; embeds the sections for
@@ -286,10 +292,16 @@ impl Engine {
         base_url: BaseUrl,
         retrieval: Retrieval,
     ) -> Result<Self, EngineError> {
-        let vectors = match retrieval {
-            Retrieval::Hybrid => Some(SectionVectors::build(Embedder::shared()?, &knowledge)),
-            Retrieval::Lexical => None,
-        };
+        let vectors = vectors_for(&knowledge, retrieval)?;
+        Ok(Self::from_parts(knowledge, index, vectors, base_url))
+    }
+
+    fn from_parts(
+        knowledge: Knowledge,
+        index: SearchIndex,
+        vectors: Option<SectionVectors>,
+        base_url: BaseUrl,
+    ) -> Self {
         let flat = knowledge
             .guides
             .iter()
@@ -298,18 +310,19 @@ impl Engine {
                 (0..g.sections.len()).map(move |section| SectionRef { guide, section })
             })
             .collect();
-        let fusion = match retrieval {
-            Retrieval::Hybrid => Fusion::DEFAULT,
-            Retrieval::Lexical => Fusion::LEXICAL,
+        let fusion = if vectors.is_some() {
+            Fusion::DEFAULT
+        } else {
+            Fusion::LEXICAL
         };
-        Ok(Self {
+        Self {
             knowledge,
             index,
             base_url,
             vectors,
             flat,
             fusion,
-        })
+        }
     }
 
     /// The knowledge this engine answers from.
@@ -509,6 +522,17 @@ impl Engine {
             id: section_id(guide, section),
         }
     }
+}
+
+/// The section vectors `retrieval` needs: none in the lexical-only mode.
+fn vectors_for(
+    knowledge: &Knowledge,
+    retrieval: Retrieval,
+) -> Result<Option<SectionVectors>, EmbedError> {
+    Ok(match retrieval {
+        Retrieval::Hybrid => Some(SectionVectors::build(Embedder::shared()?, knowledge)),
+        Retrieval::Lexical => None,
+    })
 }
 
 /// Whether the best-ranked section `top` answers the question.

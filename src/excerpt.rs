@@ -72,8 +72,8 @@ pub fn for_section(
             .len()
     };
     let matched = |range: &Range<usize>| matched_outside(range, &[]);
-    // (block index, sentence range, matched words, score)
-    let mut best: Option<(usize, Range<usize>, usize, f32)> = None;
+    // Every prose sentence: (block index, range, matched words outside links, link share).
+    let mut sentences = Vec::new();
     for (b, block) in section.blocks.iter().enumerate() {
         if block.is_code() {
             continue;
@@ -85,14 +85,28 @@ pub fn for_section(
             // Words of a link's text name another page; they are no evidence that this
             // sentence says what was asked.
             let words = matched_outside(&sentence, &block.links);
-            #[allow(clippy::cast_precision_loss)]
-            let mut score = words as f32 + SIMILARITY_WEIGHT * similarity(&text[sentence.clone()]);
-            if link_share >= LINK_SENTENCE_SHARE {
-                score -= 100.0;
-            }
-            if best.as_ref().is_none_or(|(_, _, _, s)| score > *s) {
-                best = Some((b, sentence, words, score));
-            }
+            sentences.push((b, sentence, words, link_share));
+        }
+    }
+    // Similarity decides among the sentences holding a question word (or among all of them
+    // when none does). A sentence without one rarely makes the better start, and embedding
+    // every sentence of every hit would double the cost of an answer, so they are not embedded.
+    let any_match = sentences.iter().any(|(_, _, words, _)| *words > 0);
+    // (block index, sentence range, matched words, score)
+    let mut best: Option<(usize, Range<usize>, usize, f32)> = None;
+    for (b, sentence, words, link_share) in sentences {
+        let similar = if words > 0 || !any_match {
+            similarity(&text[sentence.clone()])
+        } else {
+            0.0
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let mut score = words as f32 + SIMILARITY_WEIGHT * similar;
+        if link_share >= LINK_SENTENCE_SHARE {
+            score -= 100.0;
+        }
+        if best.as_ref().is_none_or(|(_, _, _, s)| score > *s) {
+            best = Some((b, sentence, words, score));
         }
     }
     let code = section
