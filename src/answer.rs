@@ -176,7 +176,10 @@ pub struct Hit {
     pub section: String,
     /// Link to the section.
     pub url: String,
-    /// Ranking score (the fused score of the rankings), rounded to 3 decimals.
+    /// The lexical ranking score (BM25 with boosts, times coverage squared), rounded to 3
+    /// decimals: comparable between the hits of one answer. Hits are ordered by the fused
+    /// ranking, which with the default fusion is this score's order; the fused score itself
+    /// (`1 / (60 + rank)`) would say nothing a reader could use.
     pub score: f64,
     /// At most [`MAX_EXCERPT_CHARS`] characters of Discord-safe markdown.
     pub excerpt: String,
@@ -353,7 +356,7 @@ impl Engine {
         let ranking = self.rank(question.as_str(), &self.fusion())?;
         let closest = ranking.ranked.first().map(|r| Closest {
             guide: self.knowledge.guides[r.section.guide].slug.clone(),
-            score: round(r.fused),
+            score: round(r.lexical.score),
             coverage: r.lexical.coverage,
         });
         let hits = select(&ranking.ranked, limit.get(), self.vectors.is_some())
@@ -516,7 +519,7 @@ impl Engine {
             title: guide.title.clone(),
             section: section.heading.clone(),
             url: guide.url(&self.base_url, section),
-            score: round(ranked.fused),
+            score: round(ranked.lexical.score),
             excerpt: excerpt::for_section(section, &highlight, &similarity, MAX_EXCERPT_CHARS),
             coverage: ranked.lexical.coverage,
             id: section_id(guide, section),
