@@ -49,18 +49,11 @@ pub struct Fusion {
 }
 
 impl Fusion {
-    /// The fusion in service, chosen on the development sets: BM25's ranking alone. Every
-    /// weight given to the static vectors' rankings lowered the share of questions whose first
-    /// section is a labelled one (see docs/BENCHMARKS.md); the vectors serve the answered rule.
+    /// The fusion in service, in both modes, chosen on the development sets: BM25's ranking
+    /// alone. Every weight given to the static vectors' rankings lowered the share of questions
+    /// whose first section is a labelled one (see ARCHITECTURE.md, step 9); the vectors serve
+    /// the answered rule.
     pub const DEFAULT: Self = Self {
-        k: 60.0,
-        lexical: 1.0,
-        semantic: 0.0,
-        heading: 0.0,
-    };
-
-    /// BM25 alone (the lexical-only mode).
-    pub const LEXICAL: Self = Self {
         k: 60.0,
         lexical: 1.0,
         semantic: 0.0,
@@ -237,7 +230,9 @@ pub struct Ranked {
     pub similarity: Similarity,
     /// 1-based rank by semantic similarity (section or passage), if among the first considered.
     pub semantic_rank: Option<usize>,
-    /// The best similarity of one of the question's sentences to this section's passages.
+    /// The best similarity of the whole question, or of one of its sentences, to this section.
+    /// The sentences are compared with the best-ranked section only, the one the answered rule
+    /// reads; for the others this is the whole question's similarity.
     pub sentence_similarity: f32,
 }
 
@@ -313,18 +308,13 @@ impl Engine {
                 (0..g.sections.len()).map(move |section| SectionRef { guide, section })
             })
             .collect();
-        let fusion = if vectors.is_some() {
-            Fusion::DEFAULT
-        } else {
-            Fusion::LEXICAL
-        };
         Self {
             knowledge,
             index,
             base_url,
             vectors,
             flat,
-            fusion,
+            fusion: Fusion::DEFAULT,
         }
     }
 
@@ -455,12 +445,6 @@ impl Engine {
                 let fused = rrf(fusion.lexical, lexical)
                     + rrf(fusion.semantic, semantic_rank)
                     + rrf(fusion.heading, heading_rank);
-                let sentence_similarity = self.vectors.as_ref().map_or(0.0, |v| {
-                    sentences
-                        .iter()
-                        .map(|s| v.similarity_to(s, flat))
-                        .fold(similarity.best(), f32::max)
-                });
                 Some(Ranked {
                     section: c.section,
                     fused,
@@ -468,7 +452,7 @@ impl Engine {
                     lexical_rank: lexical,
                     similarity,
                     semantic_rank,
-                    sentence_similarity,
+                    sentence_similarity: similarity.best(),
                 })
             })
             .filter(|r| r.fused > 0.0)
@@ -478,6 +462,14 @@ impl Engine {
                 .total_cmp(&a.fused)
                 .then(b.lexical.score.total_cmp(&a.lexical.score))
         });
+        if let (Some(top), Some(vectors)) = (ranked.first_mut(), &self.vectors)
+            && let Some(flat) = flat_of(top.section)
+        {
+            top.sentence_similarity = sentences
+                .iter()
+                .map(|s| vectors.similarity_to(s, flat))
+                .fold(top.sentence_similarity, f32::max);
+        }
         Ok(Ranking {
             ranked,
             terms: result.terms,
@@ -599,6 +591,7 @@ pub fn section_id(guide: &Guide, section: &Section) -> String {
 fn round(score: f32) -> f64 {
     (f64::from(score) * 1000.0).round() / 1000.0
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,24 +98,41 @@ pub fn sentences_of(text: &str) -> Vec<&str> {
 /// The sentences of `text`: split after `.`, `!`, `?` and at line breaks, each trimmed and
 /// non-empty. Code keeps its dots (`user.id`) because a split needs whitespace after the mark.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
+    sentence_ranges(text, 0..text.len(), &['.', '!', '?', '\n']).map(move |r| &text[r])
+}
+
+/// The sentences of `text[within]`, as trimmed, non-empty byte ranges of `text`. A sentence ends
+/// after one of `ends` that is whitespace itself (a line break) or is followed by whitespace or
+/// the end of the text: `user.id` and `1.5` stay whole. Shared by the question's sentences here
+/// and the guide sentences an excerpt chooses from.
+pub fn sentence_ranges<'a>(
+    text: &'a str,
+    within: std::ops::Range<usize>,
+    ends: &'a [char],
+) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+    let slice = &text[within.clone()];
     let mut bounds = Vec::new();
-    let mut chars = text.char_indices().peekable();
+    let mut start = 0;
+    let mut chars = slice.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let end = i + c.len_utf8();
-        let at_break = c == '\n'
-            || (matches!(c, '.' | '!' | '?')
-                && chars.peek().is_none_or(|&(_, next)| next.is_whitespace()));
+        let at_break = ends.contains(&c)
+            && (c.is_whitespace() || chars.peek().is_none_or(|&(_, next)| next.is_whitespace()));
         if at_break {
+            let end = i + c.len_utf8();
             bounds.push(start..end);
             start = end;
         }
     }
-    bounds.push(start..text.len());
-    bounds
-        .into_iter()
-        .map(move |r| text[r].trim())
-        .filter(|s| !s.is_empty())
+    bounds.push(start..slice.len());
+    bounds.into_iter().filter_map(move |r| {
+        let piece = &slice[r.clone()];
+        let trimmed = piece.trim();
+        let lead = piece.len() - piece.trim_start().len();
+        (!trimmed.is_empty()).then(|| {
+            let from = within.start + r.start + lead;
+            from..from + trimmed.len()
+        })
+    })
 }
 
 /// Whether every word of `sentence` is filler (punctuation and emoji are not words).

@@ -27,7 +27,7 @@ static TOKENIZER: &[u8] = include_bytes!("../models/minilm-static/tokenizer.json
 const MAX_TOKENS: usize = 1024;
 
 /// Why the compiled-in model could not be read (a defect of the build, never of the input).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EmbedError {
     /// The weight file is not a valid safetensors file of the expected shape.
     #[error("the embedding table is malformed: {0}")]
@@ -63,11 +63,11 @@ impl Embedder {
     /// The process's one embedder, loaded from the compiled-in files on first use (a few
     /// milliseconds) and shared by every engine, so a reload does not load it again.
     pub fn shared() -> Result<&'static Self, EmbedError> {
-        static SHARED: OnceLock<Result<Embedder, String>> = OnceLock::new();
+        static SHARED: OnceLock<Result<Embedder, EmbedError>> = OnceLock::new();
         SHARED
-            .get_or_init(|| Self::load().map_err(|e| e.to_string()))
+            .get_or_init(Self::load)
             .as_ref()
-            .map_err(|e| EmbedError::Table(e.clone()))
+            .map_err(Clone::clone)
     }
 
     fn load() -> Result<Self, EmbedError> {

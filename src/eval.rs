@@ -5,11 +5,13 @@
 //! Read by the retrieval test, the benchmarks and the calibration tool, so they all measure the
 //! same questions the same way ([`evaluate`]).
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::answer::{self, Engine, HitLimit, Question};
+use crate::knowledge::Knowledge;
 
 /// A question with the slugs of the guides that answer it, best first.
 #[derive(Debug, Clone, Deserialize)]
@@ -173,16 +175,25 @@ fn ratio(n: usize, of: usize) -> f64 {
     if of == 0 { 0.0 } else { n as f64 / of as f64 }
 }
 
+/// The ids of every navigation section (a list of links), to count how often one is shown.
+pub fn navigation_ids(knowledge: &Knowledge) -> HashSet<String> {
+    knowledge
+        .guides
+        .iter()
+        .flat_map(|g| {
+            g.sections
+                .iter()
+                .filter(|s| s.navigation)
+                .map(move |s| answer::section_id(g, s))
+        })
+        .collect()
+}
+
 /// Runs every question of `set` through `engine` (three hits, as Discord shows).
 pub fn evaluate(engine: &Engine, set: &EvalSet) -> Report {
     let limit = HitLimit::DEFAULT;
-    let navigation = |id: &str| {
-        engine.knowledge().guides.iter().any(|g| {
-            g.sections
-                .iter()
-                .any(|s| s.navigation && answer::section_id(g, s) == id)
-        })
-    };
+    let navigation_ids = navigation_ids(engine.knowledge());
+    let navigation = |id: &str| navigation_ids.contains(id);
     let mut report = Report {
         questions: set.labelled.len(),
         off_topic: set.off_topic.len(),

@@ -202,14 +202,12 @@ fn code_excerpt(
                 body.pop();
             }
             body.push_str(ellipsis_line);
-            budget = 0;
             break;
         }
         body.push_str(&line);
         body.push('\n');
         budget -= needed;
     }
-    let _ = budget;
     if body.trim().is_empty() {
         return out.trim_end().to_owned();
     }
@@ -250,32 +248,9 @@ fn sanitise_code_line(line: &str) -> String {
 }
 
 /// The sentences of `text[block]`, as byte ranges of `text`: split after `.`, `?`, `!` or `:`
-/// followed by whitespace, each trimmed.
+/// followed by whitespace (a colon ends the sentence that introduces a code block), each trimmed.
 fn sentence_ranges(text: &str, block: &Range<usize>) -> Vec<Range<usize>> {
-    let slice = &text[block.clone()];
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = slice.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if matches!(c, '.' | '?' | '!' | ':')
-            && chars.peek().is_some_and(|&(_, next)| next.is_whitespace())
-        {
-            out.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    out.push(start..slice.len());
-    out.into_iter()
-        .filter_map(|r| {
-            let piece = &slice[r.clone()];
-            let lead = piece.len() - piece.trim_start().len();
-            let trimmed = piece.trim();
-            (!trimmed.is_empty()).then(|| {
-                let s = block.start + r.start + lead;
-                s..s + trimmed.len()
-            })
-        })
-        .collect()
+    crate::clean::sentence_ranges(text, block.clone(), &['.', '?', '!', ':']).collect()
 }
 
 /// Byte ranges of the whitespace-separated words of `text`.

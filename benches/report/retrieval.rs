@@ -232,17 +232,7 @@ pub async fn compare(
     fts: &mut Fts5,
     cases: &[Labelled],
 ) -> Comparison {
-    let navigation: HashSet<String> = engine
-        .knowledge()
-        .guides
-        .iter()
-        .flat_map(|g| {
-            g.sections
-                .iter()
-                .filter(|s| s.navigation)
-                .map(move |s| section_id(g, s))
-        })
-        .collect();
+    let navigation = stackbot::eval::navigation_ids(engine.knowledge());
     let mut result = None;
     for _ in 0..3 {
         let mut ours = Quality::default();

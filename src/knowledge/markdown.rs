@@ -280,19 +280,10 @@ fn track_block(event: &Event<'_>, open: &mut Option<OpenBlock>, section: &mut Ra
 /// Tags that make a block. Lists and tables are not blocks themselves: each item and row is.
 /// `##` headings start sections, not blocks.
 fn is_block(tag: &Tag<'_>) -> bool {
-    match tag {
-        Tag::Heading { level, .. } => *level != HeadingLevel::H2,
-        Tag::Paragraph
-        | Tag::BlockQuote(_)
-        | Tag::CodeBlock(_)
-        | Tag::Item
-        | Tag::TableHead
-        | Tag::TableRow
-        | Tag::HtmlBlock => true,
-        _ => false,
-    }
+    is_block_end(tag.to_end())
 }
 
+/// The ends of the tags of [`is_block`].
 fn is_block_end(tag: TagEnd) -> bool {
     match tag {
         TagEnd::Heading(level) => level != HeadingLevel::H2,

@@ -213,14 +213,7 @@ fn link_lists_are_never_shown() {
     for hit in &answer.hits {
         assert!(!hit.id.ends_with("#related-guides"), "{}", hit.id);
     }
-    let navigation = engine
-        .knowledge()
-        .guides
-        .iter()
-        .flat_map(|g| g.sections.iter().map(move |s| (g, s)))
-        .filter(|(_, s)| s.navigation)
-        .map(|(g, s)| format!("{}#{}", g.slug, s.anchor.as_deref().unwrap_or_default()))
-        .collect::<Vec<_>>();
+    let navigation = stackbot::eval::navigation_ids(engine.knowledge());
     assert_eq!(
         navigation.len(),
         engine.knowledge().guides.len(),
