@@ -11,7 +11,8 @@
 //!   only SQL user).
 //! - [`bot`] is what the Discord bot does, as plain data in and out; [`discord`] runs it on
 //!   serenity (the only serenity user).
-//! - [`check`] validates a knowledge folder; [`cli`] is the command line.
+//! - [`check`] validates a knowledge folder, and [`runnable`] runs the guides' marked examples
+//!   against real servers; [`cli`] is the command line.
 //! - [`eval`] reads the labelled questions that retrieval quality is measured on.
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
@@ -31,6 +32,7 @@ pub mod needs;
 pub mod ops;
 pub mod recommend;
 pub mod render;
+pub mod runnable;
 pub mod search;
 pub mod semantic;
 

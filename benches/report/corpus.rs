@@ -29,7 +29,11 @@ fn guide_file(guide: &Guide) -> String {
     if let Some(reviewed) = guide.reviewed {
         let _ = writeln!(out, "reviewed = {reviewed}");
     }
-    let _ = writeln!(out, "tested_with = {}", toml_strings(&guide.tested_with));
+    let _ = writeln!(
+        out,
+        "tested_with = {}",
+        toml_strings(guide.tested_with.iter().map(|(t, _)| t))
+    );
     out.push_str("+++\n\n");
     for section in &guide.sections {
         if section.anchor.is_some() {

@@ -542,7 +542,7 @@ impl Bot {
                 let guides: Vec<String> = c.guides.iter().map(|g| link(g)).collect();
                 let _ = write!(value, "Guides: {}", guides.join(", "));
                 Field {
-                    name: format!("{}. {} — {}", i + 1, c.name, c.role),
+                    name: format!("{}. {} — {}", i + 1, c.title(), c.role),
                     value,
                 }
             })
@@ -850,7 +850,8 @@ fn guide_footer(guide: &Guide) -> String {
     if guide.tested_with.is_empty() {
         reviewed
     } else {
-        format!("{reviewed} · tested with {}", guide.tested_with.join(", "))
+        let tested: Vec<&str> = guide.tested_with.iter().map(|(t, _)| t.as_str()).collect();
+        format!("{reviewed} · tested with {}", tested.join(", "))
     }
 }
 

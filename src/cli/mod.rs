@@ -96,7 +96,7 @@ pub enum Command {
     /// would.
     Recommend(RecommendArgs),
     /// Validate the knowledge folder and list every problem as `file:line: message`.
-    Check,
+    Check(CheckArgs),
     /// Ask a running bot whether it is ready (its /healthz): exit 0 when ready, 1 when not.
     Health(serve::HealthArgs),
     /// List logged questions, newest first.
@@ -114,6 +114,31 @@ pub enum Command {
     /// Log synthetic questions and print each id once committed (for the crash test).
     #[command(hide = true)]
     LogLoad(review::LogLoadArgs),
+}
+
+/// `stackbot check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also run the guides' runnable examples (```sql runnable, ```redis runnable) against the
+    /// servers below, each guide's SQL in a database of its own; blocks whose `needs=` the
+    /// servers cannot meet are skipped and counted. Needs psql and redis-cli on the PATH.
+    #[arg(long)]
+    pub run_examples: bool,
+    /// PostgreSQL for the examples: a postgres:// URL whose user may create databases.
+    #[arg(long, env = "STACKBOT_EXAMPLES_POSTGRES", value_parser = parse_postgres_url)]
+    pub examples_postgres: Option<url::Url>,
+    /// Redis for the examples: a redis:// URL of a throwaway server (it is flushed).
+    #[arg(long, env = "STACKBOT_EXAMPLES_REDIS")]
+    pub examples_redis: Option<String>,
+}
+
+fn parse_postgres_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("{e}"))?;
+    if matches!(url.scheme(), "postgres" | "postgresql") {
+        Ok(url)
+    } else {
+        Err("expected a postgres:// URL".to_owned())
+    }
 }
 
 /// `stackbot recommend`.
@@ -167,8 +192,9 @@ pub struct AskArgs {
     /// Record the question in the question log (--database).
     #[arg(long)]
     pub log: bool,
-    /// The question; several words are joined with spaces.
-    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    /// The question; several words are joined with spaces. Flags may stand before or after it;
+    /// a question that starts with `-` goes after `--` (`stackbot ask -- -v vs --verbose`).
+    #[arg(required = true, num_args = 1..)]
     pub question: Vec<String>,
 }
 
@@ -189,7 +215,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::serve(&cli.config, &args),
         Command::Ask(args) => ask(&cli.config, &args),
         Command::Recommend(args) => recommend(&cli.config, &args),
-        Command::Check => check(&cli.config),
+        Command::Check(args) => check(&cli.config, &args),
         Command::Health(args) => serve::health(&args),
         Command::Questions(args) => review::questions(&cli.config, &args),
         Command::Stats(args) => review::stats(&cli.config, &args),
@@ -215,16 +241,17 @@ fn ask(config: &Config, args: &AskArgs) -> anyhow::Result<ExitCode> {
     let answer = engine
         .ask(&question, limit)
         .context("answering the question")?;
-    if args.log {
-        let row = Interaction::from_answer(&answer, Origin::default(), started.elapsed());
-        review::log_one(config, Event::Ask(row))?;
-    }
+    let row = Interaction::from_answer(&answer, Origin::default(), started.elapsed());
     let out = if args.json {
         serde_json::to_string_pretty(&answer).context("encoding the answer")? + "\n"
     } else {
         render::answer_text(&answer, &config.base_url)
     };
+    // The answer first: a locked log must not hold it back.
     print(&out)?;
+    if args.log {
+        return review::log_one(config, Event::Ask(row));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -240,26 +267,53 @@ fn recommend(config: &Config, args: &RecommendArgs) -> anyhow::Result<ExitCode> 
     let started = Instant::now();
     let recommendation = recommend::recommend(&knowledge, &request)
         .context("recommending a stack (run `stackbot check`)")?;
-    if args.log {
-        let row =
-            Interaction::from_recommendation(&recommendation, Origin::default(), started.elapsed());
-        review::log_one(config, Event::Recommend(row))?;
-    }
+    let row =
+        Interaction::from_recommendation(&recommendation, Origin::default(), started.elapsed());
     let out = if args.json {
         serde_json::to_string_pretty(&recommendation).context("encoding the recommendation")? + "\n"
     } else {
         render::recommendation_text(&recommendation, &config.base_url)
     };
     print(&out)?;
+    if args.log {
+        return review::log_one(config, Event::Recommend(row));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(config: &Config) -> anyhow::Result<ExitCode> {
-    let report = crate::check::check(&config.knowledge)
+fn check(config: &Config, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    if args.run_examples && args.examples_postgres.is_none() && args.examples_redis.is_none() {
+        eprintln!(
+            "error: --run-examples needs --examples-postgres or --examples-redis (or \
+             STACKBOT_EXAMPLES_POSTGRES / STACKBOT_EXAMPLES_REDIS)"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let inspection = crate::check::inspect(&config.knowledge)
         .with_context(|| format!("checking {}", config.knowledge.display()))?;
+    let report = inspection.report;
     if report.problems.is_empty() {
         print(&format!("{}\n", report.summary()))?;
-        return Ok(ExitCode::SUCCESS);
+        if !args.run_examples {
+            return Ok(ExitCode::SUCCESS);
+        }
+        let servers = crate::runnable::Servers {
+            postgres: args.examples_postgres.clone(),
+            redis: args.examples_redis.clone(),
+        };
+        let run = crate::runnable::run(&inspection.knowledge, &servers)
+            .context("running the guides' examples")?;
+        let mut text = String::new();
+        for failure in &run.failures {
+            let _ = writeln!(text, "{failure}");
+        }
+        let _ = writeln!(text, "{}", run.summary());
+        print(&text)?;
+        return Ok(if run.failures.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     let mut text = String::new();
     for problem in &report.problems {

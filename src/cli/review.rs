@@ -135,11 +135,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// Writes one row (`--log`), waiting a bounded time for the commit; warns when the row had to
-/// go to the spool file.
-pub fn log_one(config: &Config, event: Event) -> anyhow::Result<()> {
+/// Writes one row (`--log`), waiting a bounded time for the commit. Says where the row went
+/// when it could not be committed: into a spool file (a warning, exit 0), or nowhere (an error,
+/// exit 1: the row asked for is lost).
+pub fn log_one(config: &Config, event: Event) -> anyhow::Result<ExitCode> {
     let log_config = log_config(config);
-    let spool = log_config.spool_path();
     runtime()?.block_on(async {
         let log = QuestionLog::start(log_config);
         let committed = log
@@ -147,16 +147,28 @@ pub fn log_one(config: &Config, event: Event) -> anyhow::Result<()> {
             .committed_within(COMMIT_WAIT)
             .await;
         let report = log.shutdown(SHUTDOWN_WAIT).await;
-        if !committed {
+        let database = config.database.display();
+        if report.lost > 0 {
             eprintln!(
-                "warning: the question log {} is unavailable; {} row(s) kept in {} for the next start",
-                config.database.display(),
+                "error: the question log {database} is unavailable and no spool file could be \
+                 written beside it: {} row(s) lost",
+                report.lost
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        if let Some(spool) = &report.spool {
+            eprintln!(
+                "warning: the question log {database} is unavailable; {} row(s) kept in {} for \
+                 the next start",
                 report.spooled,
                 spool.display()
             );
+        } else if !committed {
+            // Committed after the wait, during shutdown.
+            tracing::debug!("the row was committed at shutdown");
         }
-    });
-    Ok(())
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The log settings from the command line.

@@ -65,6 +65,33 @@ pub struct HealthArgs {
 /// Longest wait for the question log before a reply goes out anyway.
 const COMMIT_WAIT: Duration = Duration::from_millis(1500);
 
+/// Says at start when the log's folder is missing, rather than at the first lost row.
+fn warn_if_unwritable(database: &std::path::Path) {
+    if let Some(problem) = crate::log::spool::unwritable_folder(database) {
+        tracing::error!(
+            database = %database.display(),
+            "{problem}: questions wait in memory and are lost at shutdown unless it is fixed"
+        );
+    }
+}
+
+/// What the log did at shutdown, as an operator needs to read it.
+fn log_closed(report: &crate::log::ShutdownReport) {
+    if report.lost > 0 {
+        tracing::error!(
+            committed = report.committed,
+            lost = report.lost,
+            "question log closed; rows that could be neither written nor spooled are lost"
+        );
+    } else {
+        tracing::info!(
+            committed = report.committed,
+            spooled = report.spooled,
+            spool = ?report.spool,
+            "question log closed"
+        );
+    }
+}
 /// How long the log keeps trying to write at exit before it spools the rest.
 const LOG_SHUTDOWN: Duration = Duration::from_secs(5);
 
@@ -84,9 +111,10 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let telemetry = Arc::new(Telemetry::new());
         let log_config = log_config(config);
+        warn_if_unwritable(&log_config.path);
         let monitor = Arc::new(Monitor::new(
             Arc::clone(&telemetry),
-            log_config.spool_path(),
+            log_config.path.clone(),
         ));
         let (stop_monitor, monitor_stopped) = tokio::sync::oneshot::channel::<()>();
         let monitor_task = match args.metrics_addr {
@@ -143,12 +171,7 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         );
         let result = discord::run(discord, bot, shutdown_signal()).await;
         reloads.abort();
-        let report = log.shutdown(LOG_SHUTDOWN).await;
-        tracing::info!(
-            committed = report.committed,
-            spooled = report.spooled,
-            "question log closed"
-        );
+        log_closed(&log.shutdown(LOG_SHUTDOWN).await);
         let _ = stop_monitor.send(());
         if let Some(task) = monitor_task
             && let Ok(Err(e)) = task.await

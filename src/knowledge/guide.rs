@@ -8,6 +8,7 @@ use std::path::Path;
 use toml::de::{DeTable, DeValue};
 
 use super::anchor::anchor;
+use super::examples;
 use super::markdown::{Link, parse_body};
 use super::{Date, Guide, Problem, Section};
 
@@ -33,6 +34,7 @@ pub fn parse_guide(
     };
     let meta = parse_front_matter(front, path, &mut problems);
     let parsed = parse_body(body, body_line);
+    let examples = examples::find(body, body_line, path, &mut problems);
 
     for h1 in &parsed.stray_h1 {
         problems.push(Problem::new(
@@ -103,6 +105,7 @@ pub fn parse_guide(
             reviewed: meta.reviewed,
             tested_with: meta.tested_with,
             sections,
+            examples,
         }),
         _ => None,
     };
@@ -136,7 +139,7 @@ struct Meta {
     tags: Vec<String>,
     databases: Vec<(String, usize)>,
     reviewed: Option<Date>,
-    tested_with: Vec<String>,
+    tested_with: Vec<(String, usize)>,
 }
 
 fn parse_front_matter(front: &str, path: &Path, problems: &mut Vec<Problem>) -> Meta {
@@ -165,7 +168,13 @@ fn parse_front_matter(front: &str, path: &Path, problems: &mut Vec<Problem>) -> 
             "title" => meta.title = field.text("title", path, problems),
             "summary" => meta.summary = field.text("summary", path, problems),
             "tags" => meta.tags = field.strings("tags", path, problems),
-            "tested_with" => meta.tested_with = field.strings("tested_with", path, problems),
+            "tested_with" => {
+                meta.tested_with = field
+                    .strings("tested_with", path, problems)
+                    .into_iter()
+                    .map(|item| (item, line))
+                    .collect();
+            }
             "databases" => {
                 meta.databases = field
                     .strings("databases", path, problems)

@@ -7,6 +7,7 @@
 
 mod anchor;
 mod catalog;
+mod examples;
 mod guide;
 mod markdown;
 mod stacks;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use anchor::{anchor, is_slug};
 pub use catalog::{Catalog, Database};
+pub use examples::{Example, ExampleLang, Need};
 pub use markdown::{Block, BlockKind, NAVIGATION_LINK_SHARE, collapse_spaces};
 pub use stacks::{Note, Pattern, Rules, Serve, SyncRule};
 pub use synonyms::{SynonymGroup, Synonyms};
@@ -54,10 +56,13 @@ pub struct Guide {
     pub databases: Vec<(String, usize)>,
     /// When a maintainer last checked it.
     pub reviewed: Option<Date>,
-    /// Versions the commands were checked against (`"PostgreSQL 17"`).
-    pub tested_with: Vec<String>,
+    /// Versions the commands were checked against (`"PostgreSQL 17"`), with the line they were
+    /// declared on (for `check`).
+    pub tested_with: Vec<(String, usize)>,
     /// Sections in document order; the intro (text before the first `##`) has no anchor.
     pub sections: Vec<Section>,
+    /// Its runnable code blocks, in order (`stackbot check --run-examples` runs them).
+    pub examples: Vec<Example>,
 }
 
 /// A unit of retrieval: one `##` section of a guide, or its intro.
@@ -353,6 +358,41 @@ fn check_references(
                     &guide.path,
                     *line,
                     format!("database `{id}` is not in catalog.toml"),
+                ));
+            }
+        }
+        for example in &guide.examples {
+            for need in &example.needs {
+                if let Need::Extension(id) = need
+                    && has_catalog
+                    && knowledge
+                        .catalog
+                        .get(id)
+                        .is_none_or(|d| d.extension.is_none())
+                {
+                    problems.push(Problem::new(
+                        &guide.path,
+                        example.line,
+                        format!(
+                            "`needs={id}`: not a PostgreSQL extension in catalog.toml (one with `extension`)"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (item, line) in &guide.tested_with {
+            let Some((database, version)) = knowledge.catalog.product_version(item) else {
+                continue;
+            };
+            if !database.versions.is_empty() && !database.is_current(version) {
+                problems.push(Problem::new(
+                    &guide.path,
+                    *line,
+                    format!(
+                        "tested_with `{item}`: the current {} releases in catalog.toml are {}",
+                        database.name,
+                        database.versions.join(", ")
+                    ),
                 ));
             }
         }

@@ -50,6 +50,8 @@ pub struct Serve {
     pub database: String,
     /// The feature of that store that does the job (`tsvector column with a GIN index`).
     pub feature: Option<String>,
+    /// Catalog ids of the extensions of that store the feature needs (`pgvector`), with lines.
+    pub extensions: Vec<(String, usize)>,
     /// Why this store, at this scale.
     pub why: String,
     /// Guides that explain it, with their lines.
@@ -159,6 +161,8 @@ struct RawServe {
     hosting: Option<Spanned<String>>,
     database: String,
     feature: Option<String>,
+    #[serde(default)]
+    extensions: Vec<Spanned<String>>,
     why: String,
     #[serde(default)]
     guides: Vec<Spanned<String>>,
@@ -301,6 +305,11 @@ fn parse_serve(
         hosting,
         database: raw.database,
         feature: raw.feature,
+        extensions: raw
+            .extensions
+            .into_iter()
+            .map(|e| with_line(text, e))
+            .collect(),
         why: raw.why,
         guides: raw.guides.into_iter().map(|g| with_line(text, g)).collect(),
         sync,
@@ -397,6 +406,16 @@ pub(super) fn check_references(knowledge: &Knowledge, path: &Path, problems: &mu
                 report(line, format!("database `{id}` is not in catalog.toml"));
             } else if rules.role(id).is_none() {
                 report(line, format!("`{id}` has no entry in [roles]"));
+            }
+        }
+        for (id, line) in &serve.extensions {
+            if catalog.get(id).is_none() {
+                report(*line, format!("extension `{id}` is not in catalog.toml"));
+            } else if id == &serve.database {
+                report(
+                    *line,
+                    format!("`{id}` is the store itself, not an extension of it"),
+                );
             }
         }
         if serve.guides.is_empty() {

@@ -86,6 +86,7 @@ mod tests {
                 reviewed: None,
                 tested_with: vec![],
                 sections: vec![section],
+                examples: vec![],
             }],
             ..Knowledge::default()
         }

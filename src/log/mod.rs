@@ -6,8 +6,8 @@
 //! bound, before replying. The writer commits many rows per `BEGIN IMMEDIATE` transaction (group
 //! commit). When the database is unavailable (locked, read-only, full, gone), it keeps the rows in
 //! memory and retries with a growing pause; [`QuestionLog::shutdown`] writes what it can and puts
-//! the rest in a spool file next to the database (`<database>.spool`, JSON lines), which the next
-//! start replays. Row ids are chosen when a question arrives, so a replayed row is never written
+//! the rest in a spool file of its own next to the database (`<database>.<unique>.spool`, JSON
+//! lines; see [`spool`]), which the next start replays. Row ids are chosen when a question arrives, so a replayed row is never written
 //! twice.
 //!
 //! Askers are stored as `sha256(salt ‖ user id)`, the salt random per database and kept in it;
@@ -16,6 +16,7 @@
 //! unavailable), so it is created readable by its owner only.
 
 mod review;
+pub mod spool;
 mod store;
 mod writer;
 
@@ -60,7 +61,8 @@ impl LogConfig {
         }
     }
 
-    /// Where rows that could not be written are kept between runs.
+    /// The spool file name of older versions (`<database>.spool`); still replayed at start.
+    /// New spool files are `<database>.<unique>.spool`: see [`spool`].
     pub fn spool_path(&self) -> PathBuf {
         let mut name = self.path.as_os_str().to_owned();
         name.push(".spool");
@@ -197,8 +199,12 @@ impl Receipt {
 pub struct ShutdownReport {
     /// Rows committed during the whole run.
     pub committed: u64,
-    /// Rows left in the spool file for the next start.
+    /// Rows left in spool files for the next start.
     pub spooled: usize,
+    /// The spool file written at this shutdown, if one was.
+    pub spool: Option<PathBuf>,
+    /// Rows neither committed nor spooled (no spool file could be written): lost.
+    pub lost: usize,
 }
 
 /// Live figures, for metrics and health.

@@ -392,13 +392,16 @@ impl Review {
         since_ms: i64,
         until_ms: i64,
     ) -> Result<Replay, StoreError> {
-        // The latest outcome of each distinct question.
+        // The latest outcome of each distinct question, when that falls in the range: one sort
+        // by question (a window), not a lookup of every row's question (which was quadratic).
         let rows = sqlx::query(
-            "SELECT question, answered, top_guide FROM interactions i
-             WHERE command = 'ask' AND at_ms >= ? AND at_ms < ?
-               AND at_ms = (SELECT MAX(at_ms) FROM interactions j
-                            WHERE j.command = 'ask' AND j.question = i.question)
-             GROUP BY question ORDER BY question",
+            "SELECT question, answered, top_guide FROM (
+                 SELECT question, answered, top_guide, at_ms,
+                        ROW_NUMBER() OVER (PARTITION BY question
+                                           ORDER BY at_ms DESC, uid DESC) AS latest
+                 FROM interactions WHERE command = 'ask')
+             WHERE latest = 1 AND at_ms >= ? AND at_ms < ?
+             ORDER BY question",
         )
         .bind(since_ms)
         .bind(until_ms)

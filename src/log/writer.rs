@@ -1,8 +1,7 @@
 //! The one writer task: group commit, retry while the database is unavailable, spool at the end.
 
 use std::collections::VecDeque;
-use std::io::Write as _;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
@@ -10,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::spool;
 use super::store::Store;
 use super::{Live, LogConfig, Message, Overflow, Record, ShutdownReport};
 
@@ -27,9 +27,9 @@ pub(super) struct Writer {
     live: Arc<Live>,
     backlog: VecDeque<Pending>,
     store: Option<Store>,
-    /// Whether rows from a spool file are in the backlog: the file is removed once they are
-    /// written.
-    spool_loaded: bool,
+    /// Spool files whose rows are in the backlog: removed once those rows are written (or
+    /// spooled again at shutdown).
+    spool_files: Vec<PathBuf>,
     /// Shutdown requests that arrived while finishing; they get the same report.
     late_shutdowns: Vec<oneshot::Sender<ShutdownReport>>,
 }
@@ -48,7 +48,7 @@ impl Writer {
             live,
             backlog: VecDeque::new(),
             store: None,
-            spool_loaded: false,
+            spool_files: Vec::new(),
             late_shutdowns: Vec::new(),
         }
     }
@@ -230,7 +230,9 @@ impl Writer {
                         let _ = done.send(());
                     }
                 }
-                if self.spool_loaded && self.backlog.iter().all(|(_, done)| done.is_some()) {
+                if !self.spool_files.is_empty()
+                    && self.backlog.iter().all(|(_, done)| done.is_some())
+                {
                     self.remove_spool();
                 }
                 true
@@ -269,28 +271,42 @@ impl Writer {
             }
             self.drain_while_finishing();
         }
-        let spooled = self.backlog.len();
-        if spooled > 0 {
-            let records: Vec<&Record> = self.backlog.iter().map(|(r, _)| r).collect();
-            match write_spool(&self.config.spool_path(), &records) {
-                Ok(()) => tracing::warn!(
-                    rows = spooled,
-                    spool = %self.config.spool_path().display(),
-                    "question log unavailable at shutdown; rows kept in the spool file for the next start"
-                ),
-                Err(e) => tracing::error!(
-                    rows = spooled,
-                    error = %e,
-                    "question log unavailable and the spool file cannot be written: rows lost"
-                ),
-            }
-        } else if self.spool_loaded {
-            self.remove_spool();
-        }
-        ShutdownReport {
+        let mut report = ShutdownReport {
             committed: self.live.committed.load(Ordering::SeqCst),
-            spooled,
+            ..ShutdownReport::default()
+        };
+        if self.backlog.is_empty() {
+            self.remove_spool();
+            return report;
         }
+        let records: Vec<&Record> = self.backlog.iter().map(|(r, _)| r).collect();
+        match spool::write(&self.config.path, &records) {
+            Ok(path) => {
+                tracing::warn!(
+                    rows = records.len(),
+                    spool = %path.display(),
+                    "question log unavailable at shutdown; rows kept in a spool file for the next start"
+                );
+                report.spooled = records.len();
+                report.spool = Some(path);
+                // Their rows are in the new file now.
+                self.remove_spool();
+            }
+            Err(e) => {
+                // Rows replayed from spool files are still in those files; only the others are
+                // lost.
+                let lost = self.backlog.iter().filter(|(_, d)| d.is_some()).count();
+                tracing::error!(
+                    rows = lost,
+                    error = %e,
+                    database = %self.config.path.display(),
+                    "question log unavailable and no spool file can be written: rows lost"
+                );
+                report.lost = lost;
+                report.spooled = records.len() - lost;
+            }
+        }
+        report
     }
 
     fn drain_while_finishing(&mut self) {
@@ -299,73 +315,25 @@ impl Writer {
         }
     }
 
-    /// Puts the rows of a spool file left by an earlier run at the front of the backlog.
+    /// Puts the rows of the spool files left by earlier runs at the front of the backlog.
     fn load_spool(&mut self) {
-        let path = self.config.spool_path();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(e) => {
-                tracing::error!(spool = %path.display(), error = %e, "cannot read the spool file");
-                return;
-            }
-        };
-        let mut rows = 0;
-        for (n, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            match serde_json::from_str::<Record>(line) {
-                Ok(record) => {
-                    self.backlog.push_back((record, None));
-                    rows += 1;
-                }
-                Err(e) => tracing::error!(
-                    spool = %path.display(),
-                    line = n + 1,
-                    error = %e,
-                    "skipping an unreadable spool line"
-                ),
-            }
+        let loaded = spool::load(&self.config.path);
+        if loaded.files.is_empty() && loaded.records.is_empty() {
+            return;
         }
-        tracing::info!(rows, spool = %path.display(), "replaying the spool file");
-        self.spool_loaded = true;
+        tracing::info!(
+            rows = loaded.records.len(),
+            files = loaded.files.len(),
+            rejected = loaded.rejected,
+            "replaying spool files"
+        );
+        self.backlog
+            .extend(loaded.records.into_iter().map(|r| (r, None)));
+        self.spool_files = loaded.files;
     }
 
     fn remove_spool(&mut self) {
-        let path = self.config.spool_path();
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                tracing::warn!(spool = %path.display(), error = %e, "cannot remove the replayed spool file");
-            }
-        }
-        self.spool_loaded = false;
+        spool::remove(&self.spool_files);
+        self.spool_files.clear();
     }
-}
-
-/// Writes `records` as JSON lines to `path`, atomically (a temporary file renamed over it),
-/// readable by its owner only.
-fn write_spool(path: &Path, records: &[&Record]) -> std::io::Result<()> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp_name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = std::io::BufWriter::new(options.open(&tmp)?);
-    for record in records {
-        serde_json::to_writer(&mut file, record)?;
-        file.write_all(b"\n")?;
-    }
-    file.into_inner()
-        .map_err(std::io::IntoInnerError::into_error)?
-        .sync_all()?;
-    std::fs::rename(&tmp, path)
 }

@@ -19,16 +19,16 @@ use crate::bot::Bot;
 #[derive(Debug)]
 pub struct Monitor {
     telemetry: Arc<Telemetry>,
-    spool: PathBuf,
+    database: PathBuf,
     bot: OnceLock<Arc<Bot>>,
 }
 
 impl Monitor {
-    /// A monitor of `telemetry`; `spool` is the question log's spool file.
-    pub fn new(telemetry: Arc<Telemetry>, spool: PathBuf) -> Self {
+    /// A monitor of `telemetry`; `database` is the question log, whose spool files it sizes.
+    pub fn new(telemetry: Arc<Telemetry>, database: PathBuf) -> Self {
         Self {
             telemetry,
-            spool,
+            database,
             bot: OnceLock::new(),
         }
     }
@@ -56,11 +56,11 @@ impl Monitor {
         self.telemetry.render()
     }
 
-    /// The question log's live figures and its spool file's size, also set on the log gauges;
+    /// The question log's live figures and its spool files' size, also set on the log gauges;
     /// `None` before the bot exists and after the log stops.
     fn log(&self) -> Option<LogHealth> {
         let status = self.bot.get()?.log().status()?;
-        let spool_bytes = std::fs::metadata(&self.spool).map_or(0, |m| m.len());
+        let spool_bytes = crate::log::spool::bytes(&self.database);
         self.telemetry.observe_log(&status, spool_bytes);
         Some(LogHealth {
             writable: status.writable,

@@ -114,6 +114,8 @@ impl Recommendation {
 pub struct Component {
     /// Catalog id.
     pub database: String,
+    /// Catalog ids of the extensions it runs for these use cases (`["pgvector", "postgis"]`).
+    pub extensions: Vec<String>,
     /// Its role in the stack.
     pub role: String,
     /// The use cases it serves, in SPEC order.
@@ -125,6 +127,9 @@ pub struct Component {
     /// Display name from the catalog, for text replies.
     #[serde(skip)]
     pub name: String,
+    /// Display names of the extensions, in the order of `extensions`.
+    #[serde(skip)]
+    pub extension_names: Vec<String>,
     /// The reasons one by one, for text replies.
     #[serde(skip)]
     pub reasons: Vec<Reason>,
@@ -175,7 +180,11 @@ pub fn recommend(
             feature: serve.feature.clone(),
             why: serve.why.clone(),
         };
-        component(&mut stack, knowledge, &serve.database).add(reason, &guides);
+        let serving = component(&mut stack, knowledge, &serve.database);
+        serving.add(reason, &guides);
+        for (id, _) in &serve.extensions {
+            serving.add_extension(id, display_name(knowledge, id));
+        }
         let Some(rule) = &serve.sync else {
             continue;
         };
@@ -267,11 +276,13 @@ fn component<'s>(
             .to_owned();
         stack.push(Component {
             database: database.to_owned(),
+            extensions: Vec::new(),
             role,
             use_cases: Vec::new(),
             why: String::new(),
             guides: Vec::new(),
             name: display_name(knowledge, database),
+            extension_names: Vec::new(),
             reasons: Vec::new(),
         });
         stack.len() - 1
@@ -280,6 +291,21 @@ fn component<'s>(
 }
 
 impl Component {
+    /// The store with the extensions it runs: `PostgreSQL + pgvector + PostGIS`.
+    pub fn title(&self) -> String {
+        std::iter::once(self.name.as_str())
+            .chain(self.extension_names.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
+    fn add_extension(&mut self, id: &str, name: String) {
+        if !self.extensions.iter().any(|e| e == id) {
+            self.extensions.push(id.to_owned());
+            self.extension_names.push(name);
+        }
+    }
+
     fn add(&mut self, reason: Reason, guides: &[&str]) {
         if !self.use_cases.contains(&reason.use_case) {
             self.use_cases.push(reason.use_case);

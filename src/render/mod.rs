@@ -55,7 +55,7 @@ pub fn recommendation_text(rec: &Recommendation, base_url: &BaseUrl) -> String {
     );
     for (i, component) in rec.stack.iter().enumerate() {
         out.push('\n');
-        let _ = writeln!(out, "{}. {}: {}", i + 1, component.name, component.role);
+        let _ = writeln!(out, "{}. {}: {}", i + 1, component.title(), component.role);
         for reason in &component.reasons {
             match &reason.feature {
                 Some(feature) => {

@@ -31,12 +31,24 @@ fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String, RenderError
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header)?;
     for row in rows {
-        writer.write_record(row)?;
+        writer.write_record(row.iter().map(|cell| formula_safe(cell).into_owned()))?;
     }
     let bytes = writer
         .into_inner()
         .map_err(|e| RenderError::CsvFlush(e.to_string()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A cell a spreadsheet will not run as a formula: members write the questions, and one that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice
+/// on CSV injection). Numbers (`-1`, `-0.5`) are left as they are.
+fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// Columns padded to their widest cell (in characters); the last column is not padded.
@@ -336,6 +348,40 @@ mod tests {
         );
         assert_eq!(text, "a    b\nééé  x\nz    y\n");
         assert_eq!(cell("one\ntwo   three", 9), "one two …");
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+        let rows: Vec<Vec<String>> = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tcmd",
+            "\rcmd",
+            "-1",
+            "0.5",
+            "how do I = things",
+        ]
+        .iter()
+        .map(|c| vec![(*c).to_owned()])
+        .collect();
+        let text = csv_text(&["q"], &rows).unwrap();
+        let cells: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(
+            cells,
+            [
+                "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"",
+                "'+1+1",
+                "'-2+3",
+                "'@SUM(A1)",
+                "'\tcmd",
+                "\"'\rcmd\"",
+                "-1",
+                "0.5",
+                "how do I = things",
+            ]
+        );
     }
 
     #[test]

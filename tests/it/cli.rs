@@ -8,6 +8,8 @@ fn stackbot(args: &[&str]) -> Output {
         .args(args)
         .env_remove("STACKBOT_KNOWLEDGE")
         .env_remove("STACKBOT_BASE_URL")
+        .env_remove("STACKBOT_EXAMPLES_POSTGRES")
+        .env_remove("STACKBOT_EXAMPLES_REDIS")
         .output()
         .expect("run stackbot")
 }
@@ -255,4 +257,68 @@ fn review_commands_give_clear_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty());
     }
+}
+
+#[test]
+fn a_logged_question_that_cannot_be_kept_anywhere_is_an_error_after_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("no/such/dir/x.db");
+    let database = database.to_str().unwrap();
+    let out = stackbot(&["--database", database, "ask", "--log", "outbox"]);
+    assert_eq!(out.status.code(), Some(1));
+    // The answer is printed all the same, before the log is waited for.
+    assert!(stdout(&out).starts_with("1. "), "{}", stdout(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 row(s) lost"), "{stderr}");
+    assert!(!stderr.contains("kept in"), "{stderr}");
+
+    let out = stackbot(&["--database", database, "recommend", "--log", "sessions"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 row(s) lost"));
+}
+
+#[test]
+fn a_checked_folder_runs_its_examples_only_against_servers_it_is_given() {
+    let out = stackbot(&["check", "--run-examples"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--examples-postgres"));
+    let out = stackbot(&[
+        "check",
+        "--run-examples",
+        "--examples-postgres",
+        "mysql://localhost/x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected a postgres:// URL"));
+}
+
+#[test]
+fn flags_after_the_question_are_flags_and_unknown_ones_are_refused() {
+    let out = stackbot(&["ask", "outbox", "--limit", "1", "--json"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    assert_eq!(json["question"], "outbox");
+    assert_eq!(json["hits"].as_array().map(Vec::len), Some(1));
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("f.db");
+    let out = stackbot(&[
+        "ask",
+        "redis ttl",
+        "--log",
+        "--database",
+        database.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(database.exists(), "the question was logged");
+
+    let out = stackbot(&["ask", "--frobnicate", "redis"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--frobnicate"));
+
+    // A question that starts with a dash goes after `--`.
+    let out = stackbot(&["ask", "--json", "--", "-v", "redis", "ttl"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    assert_eq!(json["question"], "-v redis ttl");
 }

@@ -51,7 +51,7 @@ impl Harness {
         let telemetry = Arc::new(Telemetry::new());
         let monitor = Arc::new(Monitor::new(
             Arc::clone(&telemetry),
-            log_config.spool_path(),
+            log_config.path.clone(),
         ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let monitor_url = format!("http://{}", listener.local_addr().unwrap());
@@ -553,6 +553,20 @@ fn serve_child(
     command
 }
 
+/// Reads the rest of a child's stderr in the background, so it never blocks on a full pipe;
+/// the lines come back when the child has exited.
+fn keep_reading(
+    mut lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStderr>>,
+) -> tokio::task::JoinHandle<Vec<String>> {
+    tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            seen.push(line);
+        }
+        seen
+    })
+}
+
 /// Sends SIG`name` to `child`.
 fn signal(child: &tokio::process::Child, name: &str) {
     let pid = child.id().expect("running").to_string();
@@ -912,13 +926,7 @@ fn serve_reloads_on_sighup_and_answers_health_checks_over_loopback() {
         })
         .await;
         // Keep reading, so the child never blocks on a full pipe; keep the lines for the end.
-        let rest = tokio::spawn(async move {
-            let mut seen = Vec::new();
-            while let Ok(Some(line)) = lines.next_line().await {
-                seen.push(line);
-            }
-            seen
-        });
+        let rest = keep_reading(lines);
         let monitor = format!("http://{bound}");
         let health = health_becomes(&monitor, 200).await;
         assert_eq!(health["gateway"], "connected", "{health}");
@@ -974,5 +982,50 @@ fn serve_reloads_on_sighup_and_answers_health_checks_over_loopback() {
             "the check's problem is in the log: {log}"
         );
         assert!(!log.contains("test-token"), "the token is never logged");
+    });
+}
+
+#[test]
+fn serve_says_at_start_when_its_log_folder_does_not_exist_and_still_answers() {
+    use tokio::io::AsyncBufReadExt as _;
+    rt().block_on(async {
+        let mut fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("no/such/dir/log.db");
+        let mut child = serve_child(&fake, Path::new("knowledge"), &database, &[])
+            .env("RUST_LOG", "info")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start stackbot serve");
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        within(Duration::from_secs(20), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if line.contains("ERROR") && line.contains("cannot be used") {
+                    return;
+                }
+            }
+            panic!("stackbot serve exited without saying its log folder is missing");
+        })
+        .await;
+        let rest = keep_reading(lines);
+        // It still connects and answers.
+        fake.wait_sessions(1).await;
+        fake.wait_registrations(1).await;
+        fake.interact(fake::slash(
+            MEMBER,
+            NO_PERMISSIONS,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": "how do redis sessions expire"}]),
+        ));
+        let reply = fake.next_callback().await.body;
+        assert_valid_message(&reply);
+        signal(&child, "TERM");
+        let status = within(Duration::from_secs(20), child.wait()).await.unwrap();
+        assert!(status.success());
+        let seen = rest.await.unwrap();
+        assert!(
+            seen.iter().any(|l| l.contains("lost=1")),
+            "the lost row is reported: {seen:#?}"
+        );
     });
 }

@@ -58,6 +58,17 @@ async fn count_rows(path: &Path) -> usize {
         .len()
 }
 
+/// A log started on `config` with one row committed (so the file and its schema exist).
+async fn started_with_one_row(config: LogConfig, engine: &Engine) -> QuestionLog {
+    let log = QuestionLog::start(config);
+    assert!(
+        log.record(ask(engine, "outbox", None))
+            .committed_within(Duration::from_secs(10))
+            .await
+    );
+    log
+}
+
 fn quick(path: &Path) -> LogConfig {
     let mut config = LogConfig::new(path);
     config.busy_timeout = Duration::from_millis(50);
@@ -183,12 +194,7 @@ fn a_locked_database_keeps_the_rows_and_writes_them_when_it_is_back() {
     let path = dir.path().join("log.db");
     let engine = fixture_engine();
     rt().block_on(async {
-        let log = QuestionLog::start(quick(&path));
-        assert!(
-            log.record(ask(&engine, "outbox", None))
-                .committed_within(Duration::from_secs(10))
-                .await
-        );
+        let log = started_with_one_row(quick(&path), &engine).await;
 
         let mut holder = lock(&path).await;
         let receipts: Vec<_> = (0..10)
@@ -212,22 +218,17 @@ fn rows_unwritten_at_shutdown_go_to_the_spool_and_are_written_once_at_the_next_s
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log.db");
     let config = quick(&path);
-    let spool = config.spool_path();
     let engine = fixture_engine();
     rt().block_on(async {
-        let log = QuestionLog::start(config.clone());
-        assert!(
-            log.record(ask(&engine, "outbox", None))
-                .committed_within(Duration::from_secs(10))
-                .await
-        );
+        let log = started_with_one_row(config.clone(), &engine).await;
         let mut holder = lock(&path).await;
         for n in 0..5 {
             let _ = log.record(ask(&engine, &format!("cache ttl {n}"), None));
         }
         let report = log.shutdown(Duration::from_millis(300)).await;
-        assert_eq!(report.spooled, 5);
-        assert!(spool.exists());
+        assert_eq!((report.spooled, report.lost), (5, 0));
+        let spool = report.spool.expect("a spool file");
+        assert_eq!(log::spool::files(&path), std::slice::from_ref(&spool));
         let spooled = std::fs::read_to_string(&spool).unwrap();
         sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
         drop(holder);
@@ -236,15 +237,96 @@ fn rows_unwritten_at_shutdown_go_to_the_spool_and_are_written_once_at_the_next_s
         let log = QuestionLog::start(config.clone());
         let report = log.shutdown(Duration::from_secs(10)).await;
         assert_eq!((report.committed, report.spooled), (5, 0));
-        assert!(!spool.exists());
+        assert!(log::spool::files(&path).is_empty());
         assert_eq!(count_rows(&path).await, 6);
 
-        // Replaying the same spool again inserts nothing twice.
-        std::fs::write(&spool, spooled).unwrap();
+        // Replaying the same rows again, from the file name older versions used, inserts nothing
+        // twice.
+        std::fs::write(config.spool_path(), spooled).unwrap();
         let log = QuestionLog::start(config);
         log.shutdown(Duration::from_secs(10)).await;
         assert_eq!(count_rows(&path).await, 6);
-        assert!(!spool.exists());
+        assert!(log::spool::files(&path).is_empty());
+    });
+}
+
+#[test]
+fn writers_spooling_at_the_same_time_each_keep_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let engine = fixture_engine();
+    rt().block_on(async {
+        let log = started_with_one_row(quick(&path), &engine).await;
+        log.shutdown(Duration::from_secs(5)).await;
+        let mut holder = lock(&path).await;
+        // Twenty writers (as twenty `ask --log` processes or the bot and a few CLIs would be),
+        // each with two rows, all stopping while the database is locked.
+        let mut stops = Vec::new();
+        for w in 0..20 {
+            let log = QuestionLog::start(quick(&path));
+            let _ = log.record(ask(&engine, &format!("redis ttl {w}"), None));
+            let _ = log.record(ask(&engine, &format!("outbox relay {w}"), None));
+            stops.push(tokio::spawn(async move {
+                log.shutdown(Duration::from_millis(200)).await
+            }));
+        }
+        for stop in stops {
+            let report = stop.await.unwrap();
+            assert_eq!((report.spooled, report.lost), (2, 0), "{report:?}");
+        }
+        assert_eq!(log::spool::files(&path).len(), 20);
+        sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+        drop(holder);
+
+        let log = QuestionLog::start(quick(&path));
+        let report = log.shutdown(Duration::from_secs(10)).await;
+        assert_eq!(report.committed, 40);
+        assert!(log::spool::files(&path).is_empty());
+        assert_eq!(count_rows(&path).await, 41);
+    });
+}
+
+#[test]
+fn a_damaged_spool_line_is_set_aside_and_the_rest_is_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let engine = fixture_engine();
+    let good: Vec<String> = (0..3)
+        .map(|n| serde_json::to_string(&ask(&engine, &format!("cache ttl {n}"), None)).unwrap())
+        .collect();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(good[0].as_bytes());
+    bytes.extend_from_slice(b"\n{\"uid\": \"broken\xff\xfe\"}\n");
+    bytes.extend_from_slice(good[1].as_bytes());
+    bytes.extend_from_slice(b"\nnot json at all\n");
+    bytes.extend_from_slice(good[2].as_bytes());
+    bytes.push(b'\n');
+    std::fs::write(dir.path().join("log.db.spool"), &bytes).unwrap();
+    rt().block_on(async {
+        let log = QuestionLog::start(quick(&path));
+        let report = log.shutdown(Duration::from_secs(10)).await;
+        assert_eq!(report.committed, 3);
+        assert_eq!(count_rows(&path).await, 3);
+    });
+    assert!(log::spool::files(&path).is_empty());
+    let rejected = std::fs::read(log::spool::rejected_path(&path)).unwrap();
+    assert_eq!(
+        rejected,
+        b"{\"uid\": \"broken\xff\xfe\"}\nnot json at all\n".to_vec()
+    );
+}
+
+#[test]
+fn a_row_that_cannot_be_spooled_is_reported_lost_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no").join("such").join("log.db");
+    let engine = fixture_engine();
+    rt().block_on(async {
+        let log = QuestionLog::start(quick(&path));
+        let _ = log.record(ask(&engine, "redis ttl", None));
+        let report = log.shutdown(Duration::from_millis(300)).await;
+        assert_eq!((report.spooled, report.lost), (0, 1), "{report:?}");
+        assert_eq!(report.spool, None);
     });
 }
 

@@ -19,7 +19,7 @@ fn health_is_503_with_reasons_while_the_index_loads_and_metrics_are_served() {
         let dir = tempfile::tempdir().unwrap();
         let monitor = Arc::new(Monitor::new(
             Arc::new(Telemetry::new()),
-            dir.path().join("log.db.spool"),
+            dir.path().join("log.db"),
         ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());

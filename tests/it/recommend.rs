@@ -206,7 +206,14 @@ fn the_json_object_has_exactly_the_fields_of_the_spec() {
     );
     assert_eq!(
         keys(&json["stack"][0]),
-        ["database", "guides", "role", "use_cases", "why"]
+        [
+            "database",
+            "extensions",
+            "guides",
+            "role",
+            "use_cases",
+            "why"
+        ]
     );
     assert_eq!(keys(&json["sync"][0]), ["from", "guide", "pattern", "to"]);
     assert_eq!(json["hosting"], serde_json::Value::Null);
@@ -215,6 +222,40 @@ fn the_json_object_has_exactly_the_fields_of_the_spec() {
         json["use_cases"],
         serde_json::json!(["caching", "full_text_search"])
     );
+}
+
+#[test]
+fn extensions_are_named_with_the_store_that_runs_them() {
+    let knowledge = real_knowledge();
+    let rec = ask(
+        &knowledge,
+        &[
+            UseCase::Transactions,
+            UseCase::VectorSearch,
+            UseCase::Geospatial,
+        ],
+        Scale::Growing,
+        None,
+    );
+    let postgres = &rec.stack[0];
+    assert_eq!(postgres.database, "postgresql");
+    assert_eq!(postgres.extensions, ["pgvector", "postgis"]);
+    assert_eq!(postgres.title(), "PostgreSQL + pgvector + PostGIS");
+    let json = serde_json::to_value(&rec).expect("serialises");
+    assert_eq!(
+        json["stack"][0]["extensions"],
+        serde_json::json!(["pgvector", "postgis"])
+    );
+    let text = render::recommendation_text(&rec, &BaseUrl::default());
+    assert!(
+        text.contains("1. PostgreSQL + pgvector + PostGIS: "),
+        "{text}"
+    );
+
+    // A store that runs no extension says so with an empty list, not a missing field.
+    let rec = ask(&knowledge, &[UseCase::Transactions], Scale::Growing, None);
+    assert_eq!(rec.stack[0].extensions, Vec::<String>::new());
+    assert_eq!(rec.stack[0].title(), "PostgreSQL");
 }
 
 fn snapshot(use_cases: &[UseCase], scale: Scale, hosting: Option<Hosting>) -> String {
