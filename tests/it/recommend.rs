@@ -133,6 +133,23 @@ fn hosting_changes_the_answer_where_the_rules_say_so() {
             .as_deref()
             .is_some_and(|f| f.contains("pg_partman"))
     );
+    // A large serverless app has no worker box for a Redis queue library: a managed queue, fed
+    // through the outbox; self-hosted keeps Redis.
+    let rec = ask(
+        &knowledge,
+        &[UseCase::JobQueue],
+        Scale::Large,
+        Some(Hosting::Serverless),
+    );
+    assert_eq!(databases(&rec), ["postgresql", "sqs"]);
+    assert_eq!(rec.sync[0].to, "sqs");
+    let rec = ask(
+        &knowledge,
+        &[UseCase::JobQueue],
+        Scale::Large,
+        Some(Hosting::SelfHosted),
+    );
+    assert_eq!(databases(&rec), ["postgresql", "redis"]);
     // Serverless advice about pooling appears whenever PostgreSQL is in a serverless stack.
     let rec = ask(
         &knowledge,
