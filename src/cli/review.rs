@@ -178,9 +178,17 @@ pub fn log_config(config: &Config) -> LogConfig {
     log
 }
 
+/// The log opened to change it (`purge`, `forget`).
 fn open(config: &Config) -> anyhow::Result<(tokio::runtime::Runtime, Review)> {
     let rt = runtime()?;
     let review = rt.block_on(log::open_for_review(&config.database))?;
+    Ok((rt, review))
+}
+
+/// The log opened to read it (`questions`, `stats`, `gaps`, `replay`).
+fn open_to_read(config: &Config) -> anyhow::Result<(tokio::runtime::Runtime, Review)> {
+    let rt = runtime()?;
+    let review = rt.block_on(log::open_read_only(&config.database))?;
     Ok((rt, review))
 }
 
@@ -194,7 +202,7 @@ pub fn questions(config: &Config, args: &QuestionsArgs) -> anyhow::Result<ExitCo
         guild: args.guild,
         limit: args.limit,
     };
-    let (rt, mut review) = open(config)?;
+    let (rt, mut review) = open_to_read(config)?;
     let rows = rt.block_on(review.questions(&filter))?;
     print(&show::questions(&rows, args.format)?)?;
     Ok(ExitCode::SUCCESS)
@@ -202,7 +210,7 @@ pub fn questions(config: &Config, args: &QuestionsArgs) -> anyhow::Result<ExitCo
 
 pub fn stats(config: &Config, args: &StatsArgs) -> anyhow::Result<ExitCode> {
     let (since_ms, until_ms) = args.period.bounds("30d");
-    let (rt, mut review) = open(config)?;
+    let (rt, mut review) = open_to_read(config)?;
     let stats = rt.block_on(review.stats(since_ms, until_ms))?;
     print(&show::stats(&stats, args.format)?)?;
     Ok(ExitCode::SUCCESS)
@@ -210,7 +218,7 @@ pub fn stats(config: &Config, args: &StatsArgs) -> anyhow::Result<ExitCode> {
 
 pub fn gaps(config: &Config, args: &GapsArgs) -> anyhow::Result<ExitCode> {
     let (since_ms, until_ms) = args.period.bounds("30d");
-    let (rt, mut review) = open(config)?;
+    let (rt, mut review) = open_to_read(config)?;
     let engine = load_engine(config)?;
     let topics = rt.block_on(review.gaps(&engine, since_ms, until_ms))?;
     print(&show::gaps(&topics, args.format)?)?;
@@ -219,7 +227,7 @@ pub fn gaps(config: &Config, args: &GapsArgs) -> anyhow::Result<ExitCode> {
 
 pub fn replay(config: &Config, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     let (since_ms, until_ms) = args.period.bounds("30d");
-    let (rt, mut review) = open(config)?;
+    let (rt, mut review) = open_to_read(config)?;
     let engine = load_engine(config)?;
     let replay = rt.block_on(review.replay(&engine, since_ms, until_ms))?;
     print(&show::replay(&replay, args.format)?)?;

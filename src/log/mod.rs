@@ -326,10 +326,16 @@ impl QuestionLog {
     }
 }
 
-/// Opens the log at `path` for the review commands: the file must exist (the bot creates it);
-/// its tables are brought up to date.
+/// Opens the log at `path` for the review commands that change it (`purge`, `forget`): the file
+/// must exist (the bot creates it); its tables are brought up to date.
 pub async fn open_for_review(path: &Path) -> Result<Review, StoreError> {
     Review::open(path).await
+}
+
+/// Opens the log at `path` for the review commands that only read (`questions`, `stats`,
+/// `gaps`, `replay`): no migration and no write, so a read-only file and a busy writer are fine.
+pub async fn open_read_only(path: &Path) -> Result<Review, StoreError> {
+    Review::open_read_only(path).await
 }
 
 impl Interaction {

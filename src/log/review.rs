@@ -10,7 +10,9 @@ use std::time::Duration;
 use serde::Serialize;
 use sqlx::Row as _;
 
-use super::store::{Store, StoreError, hash_id};
+use sqlx::SqliteConnection;
+
+use super::store::{self, Store, StoreError, hash_id};
 use crate::answer::{Engine, HitLimit, Question};
 
 /// An answered question whose top hit covers less than this share of it counts as weakly
@@ -201,15 +203,29 @@ pub struct ReplayChange {
     pub after: Option<String>,
 }
 
-/// A connection for the review commands.
+/// A connection for the review commands: read-only for `questions`, `stats`, `gaps` and
+/// `replay`; read-write (migrated, with the salt) for `purge` and `forget`.
 pub struct Review {
-    store: Store,
+    conn: SqliteConnection,
+    /// The askers' salt; `None` on a read-only connection, which cannot forget anyone.
+    salt: Option<Vec<u8>>,
 }
 
 impl Review {
+    /// Opens the log for the commands that change it.
     pub(super) async fn open(path: &Path) -> Result<Self, StoreError> {
+        let store = Store::open(path, false, Duration::from_secs(5)).await?;
         Ok(Self {
-            store: Store::open(path, false, Duration::from_secs(5)).await?,
+            conn: store.conn,
+            salt: Some(store.salt),
+        })
+    }
+
+    /// Opens the log for reading only.
+    pub(super) async fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: store::open_read_only(path).await?,
+            salt: None,
         })
     }
 
@@ -237,7 +253,7 @@ impl Review {
         .bind(filter.guild.map(|g| g.to_string()))
         .bind(filter.guild.map(|g| g.to_string()))
         .bind(i64::from(filter.limit))
-        .fetch_all(&mut self.store.conn)
+        .fetch_all(&mut self.conn)
         .await?;
         rows.into_iter()
             .map(|r| {
@@ -259,7 +275,7 @@ impl Review {
 
     /// `stackbot stats` over `[since_ms, until_ms)`.
     pub async fn stats(&mut self, since_ms: i64, until_ms: i64) -> Result<Stats, StoreError> {
-        let conn = &mut self.store.conn;
+        let conn = &mut self.conn;
         let days = sqlx::query(
             "SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch') AS day,
                     SUM(command = 'ask') AS asks,
@@ -354,7 +370,7 @@ impl Review {
         .bind(since_ms)
         .bind(until_ms)
         .bind(MAX_GAP_QUESTIONS)
-        .fetch_all(&mut self.store.conn)
+        .fetch_all(&mut self.conn)
         .await?;
         let mut gaps: Vec<GapQuestion> = Vec::new();
         for r in rows {
@@ -405,7 +421,7 @@ impl Review {
         )
         .bind(since_ms)
         .bind(until_ms)
-        .fetch_all(&mut self.store.conn)
+        .fetch_all(&mut self.conn)
         .await?;
         let mut replay = Replay::default();
         for r in rows {
@@ -437,7 +453,7 @@ impl Review {
 
     /// Deletes rows older than `before_ms`; returns (interactions, votes) deleted.
     pub async fn purge(&mut self, before_ms: i64) -> Result<(u64, u64), StoreError> {
-        let mut tx = self.store.conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
         let votes = sqlx::query(
             "DELETE FROM feedback WHERE at_ms < ?
                OR interaction_uid IN (SELECT uid FROM interactions WHERE at_ms < ?)",
@@ -458,13 +474,20 @@ impl Review {
 
     /// Deletes every row and vote of one Discord user; returns (interactions, votes) deleted.
     pub async fn forget(&mut self, user_id: u64) -> Result<(u64, u64), StoreError> {
-        let hash = hash_id(&self.store.salt, user_id);
-        let mut tx = self.store.conn.begin_with("BEGIN IMMEDIATE").await?;
-        let votes = sqlx::query("DELETE FROM feedback WHERE voter_hash = ?")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let salt = self.salt.as_ref().ok_or(StoreError::ReadOnly)?;
+        let hash = hash_id(salt, user_id);
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
+        // Their votes, and everyone's votes on their questions: nothing may point at a
+        // forgotten question.
+        let votes = sqlx::query(
+            "DELETE FROM feedback WHERE voter_hash = ?
+               OR interaction_uid IN (SELECT uid FROM interactions WHERE asker_hash = ?)",
+        )
+        .bind(&hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let rows = sqlx::query("DELETE FROM interactions WHERE asker_hash = ?")
             .bind(&hash)
             .execute(&mut *tx)

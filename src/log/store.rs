@@ -22,6 +22,54 @@ pub enum StoreError {
     /// The schema could not be brought up to date.
     #[error("migrating the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A change was asked of a connection opened for reading.
+    #[error("the question log was opened read-only")]
+    ReadOnly,
+    /// The file is a database but not a question log.
+    #[error("{0} is not a question log (it has no `interactions` table; the bot creates it)")]
+    NotALog(String),
+}
+
+/// Opens the log at `path` for reading only: no migration, no salt, no write of any kind, so a
+/// read-only file works and a writer holding a transaction does not make the reader wait (WAL).
+/// Where the folder is read-only too and SQLite cannot create the WAL index beside the file,
+/// the file is read as it is on disk (`immutable`), without rows still in its WAL.
+pub(super) async fn open_read_only(path: &Path) -> Result<SqliteConnection, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing(path.display().to_string()));
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(2));
+    let mut conn = SqliteConnection::connect_with(&options).await?;
+    let probe = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'interactions'";
+    let tables: i64 = match sqlx::query_scalar(probe).fetch_one(&mut conn).await {
+        Ok(n) => n,
+        Err(e) if cannot_share_memory(&e) => {
+            tracing::warn!(
+                database = %path.display(),
+                "the question log's folder is read-only: reading the file as it is on disk \
+                 (rows not yet checkpointed from its WAL are not shown)"
+            );
+            conn = SqliteConnection::connect_with(&options.immutable(true)).await?;
+            sqlx::query_scalar(probe).fetch_one(&mut conn).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if tables == 0 {
+        return Err(StoreError::NotALog(path.display().to_string()));
+    }
+    Ok(conn)
+}
+
+/// Whether a read failed because SQLite could not create or open the WAL index (`-shm`) beside a
+/// read-only database.
+fn cannot_share_memory(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(|e| {
+        let message = e.message();
+        message.contains("readonly database") || message.contains("unable to open")
+    })
 }
 
 /// A connection with the schema up to date and the salt loaded.

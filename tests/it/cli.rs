@@ -322,3 +322,123 @@ fn flags_after_the_question_are_flags_and_unknown_ones_are_refused() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     assert_eq!(json["question"], "-v redis ttl");
 }
+
+/// `stackbot` run by another, unprivileged user when the tests run as root (as CI does), so that
+/// file permissions apply; by the current user otherwise.
+fn stackbot_as_reader(args: &[&str], folder: &std::path::Path) -> Output {
+    use std::os::unix::fs::PermissionsExt as _;
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let knowledge = std::fs::canonicalize("tests/fixtures/knowledge").unwrap();
+    let mut command = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "nobody", "--", env!("CARGO_BIN_EXE_stackbot")]);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_stackbot"))
+    };
+    command
+        .arg("--knowledge")
+        .arg(knowledge)
+        .args(args)
+        .env_remove("STACKBOT_KNOWLEDGE")
+        .output()
+        .expect("run stackbot")
+}
+
+#[test]
+fn review_commands_read_a_log_they_cannot_write() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let folder = dir.path().join("log");
+    std::fs::create_dir(&folder).unwrap();
+    let db = folder.join("log.db");
+    let db = db.to_str().unwrap();
+    assert!(
+        stackbot(&["--database", db, "ask", "--log", "redis session ttl"])
+            .status
+            .success()
+    );
+    for command in ["questions", "stats"] {
+        let out = stackbot_as_reader(&["--database", db, command, "--format", "json"], &folder);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{command}: {stderr}");
+        assert!(!stderr.contains("readonly"), "{command}: {stderr}");
+    }
+    let out = stackbot_as_reader(&["--database", db, "questions"], &folder);
+    assert!(
+        stdout(&out).contains("redis session ttl"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Closed cleanly, the log has no WAL index beside it, and a read-only folder cannot hold a
+    // new one: the file is read as it is.
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{db}"))
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    });
+    assert!(!folder.join("log.db-shm").exists());
+    let out = stackbot_as_reader(&["--database", db, "questions"], &folder);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("redis session ttl"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn review_commands_do_not_wait_for_a_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let db_text = db.to_str().unwrap();
+    assert!(
+        stackbot(&["--database", db_text, "ask", "--log", "redis session ttl"])
+            .status
+            .success()
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let holder = rt.block_on(crate::helpers::lock(&db));
+    for command in ["questions", "stats"] {
+        let out = stackbot(&["--database", db_text, command]);
+        assert!(
+            out.status.success(),
+            "{command} while a writer holds the log: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    drop(holder);
+}

@@ -433,19 +433,30 @@ fn forget_removes_only_that_persons_rows_and_purge_only_old_ones() {
         ] {
             let _ = log.record(record);
         }
+        // Their own vote, and another member's vote on their question: both go with them.
+        for voter in [1, 3] {
+            let _ = log.record(Record::new(Event::Feedback {
+                interaction: vote_on.clone(),
+                origin: Origin {
+                    user_id: Some(voter),
+                    ..Origin::default()
+                },
+                vote: 1,
+            }));
+        }
         let last = log.record(Record::new(Event::Feedback {
             interaction: vote_on,
             origin: Origin {
-                user_id: Some(1),
+                user_id: Some(2),
                 ..Origin::default()
             },
-            vote: 1,
+            vote: -1,
         }));
         assert!(last.committed_within(Duration::from_secs(10)).await);
         log.shutdown(Duration::from_secs(5)).await;
 
         let mut review = log::open_for_review(&path).await.unwrap();
-        assert_eq!(review.forget(1).await.unwrap(), (2, 1));
+        assert_eq!(review.forget(1).await.unwrap(), (2, 3));
         assert_eq!(review.forget(1).await.unwrap(), (0, 0));
         let now = log::now_ms();
         assert_eq!(review.purge(now - 180 * 86_400_000).await.unwrap(), (1, 0));
