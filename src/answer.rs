@@ -176,7 +176,9 @@ pub struct Hit {
     pub score: f64,
     /// At most [`MAX_EXCERPT_CHARS`] characters of Discord-safe markdown.
     pub excerpt: String,
-    /// Share of the question's weighted terms the section covers.
+    /// The ranking's coverage of the question: the larger of the section's and 0.7 × its
+    /// guide's share of the question's weight (see [`crate::search::Candidate::coverage`]),
+    /// as ranking and the answered rule use it; the log keeps the first hit's.
     #[serde(skip)]
     pub coverage: f32,
     /// The section's id, `slug#anchor` (`slug` alone for a guide's intro), as evaluation labels

@@ -2,6 +2,10 @@
 //!
 //! Combines what the loader finds (front matter, sections, links, catalog) with the checks that
 //! need the analyzer: synonyms whose every phrase is absent from the guides point nowhere.
+//!
+//! [`inspect`] is the one rule of the whole program: `check`, start-up (`serve`, `ask`,
+//! `recommend`) and `/reload` all read a folder through it, so they see the same problems, and
+//! none of them serves a folder that has any.
 
 use std::path::Path;
 
@@ -63,6 +67,7 @@ pub fn check(dir: &Path) -> Result<Report, CheckError> {
 /// Checks the knowledge folder `dir` and keeps what it loaded.
 pub fn inspect(dir: &Path) -> Result<Inspection, CheckError> {
     let loaded = knowledge::load(dir)?;
+    let unloaded = loaded.unloaded;
     let mut problems = loaded.problems;
     let knowledge = loaded.knowledge;
     let index = SearchIndex::build(&knowledge)?;
@@ -119,7 +124,8 @@ pub fn inspect(dir: &Path) -> Result<Inspection, CheckError> {
             ));
         }
     }
-    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    // The causes (guides that could not be loaded) first, then by file and line.
+    knowledge::order_problems(&mut problems, &unloaded);
     let report = Report {
         problems,
         guides: knowledge.guides.len(),

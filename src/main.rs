@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     match stackbot::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", stackbot::cli::error_text(&e));
             ExitCode::FAILURE
         }
     }

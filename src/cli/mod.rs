@@ -206,6 +206,20 @@ fn parse_limit(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("must be a whole number from 1 to {}", HitLimit::MAX))
 }
 
+/// An error and its causes on one line, each cause said once: libraries often repeat their
+/// source's message in their own (`database: file is not a database: file is not a database`).
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if parts.iter().any(|p| p.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
+}
+
 /// Exit code for a usage error (what clap uses too).
 pub(crate) const USAGE: u8 = 2;
 
@@ -289,8 +303,8 @@ fn check(config: &Config, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let inspection = crate::check::inspect(&config.knowledge)
-        .with_context(|| format!("checking {}", config.knowledge.display()))?;
+    let inspection =
+        crate::check::inspect(&config.knowledge).map_err(|e| unreadable(&config.knowledge, e))?;
     let report = inspection.report;
     if report.problems.is_empty() {
         print(&format!("{}\n", report.summary()))?;
@@ -325,8 +339,8 @@ fn check(config: &Config, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-/// Loads the knowledge and indexes it; problems in the folder are logged, not fatal, so one bad
-/// guide does not take the others down.
+/// Loads the knowledge and indexes it, under the rule of `/reload`: a folder that `stackbot
+/// check` finds any problem in is refused with every problem listed.
 pub fn load_engine(config: &Config) -> anyhow::Result<Engine> {
     load_engine_from(&config.knowledge, config.base_url.clone(), config.retrieval)
 }
@@ -337,25 +351,56 @@ pub(crate) fn load_engine_from(
     base_url: BaseUrl,
     retrieval: Retrieval,
 ) -> anyhow::Result<Engine> {
-    let knowledge = load_knowledge_from(dir)?;
-    Engine::build(knowledge, base_url, retrieval).context("indexing the guides")
+    let inspection = inspect_clean(dir)?;
+    Engine::with_index(inspection.knowledge, inspection.index, base_url, retrieval)
+        .context("indexing the guides")
 }
 
-/// Loads the knowledge folder; problems are logged, not fatal.
+/// Loads the knowledge folder under the same rule as [`load_engine`].
 fn load_knowledge(config: &Config) -> anyhow::Result<knowledge::Knowledge> {
-    load_knowledge_from(&config.knowledge)
+    Ok(inspect_clean(&config.knowledge)?.knowledge)
 }
 
-fn load_knowledge_from(dir: &Path) -> anyhow::Result<knowledge::Knowledge> {
-    let loaded = knowledge::load(dir)
-        .with_context(|| format!("loading the knowledge folder {}", dir.display()))?;
-    if !loaded.problems.is_empty() {
-        tracing::warn!(
-            problems = loaded.problems.len(),
-            "the knowledge folder has problems; run `stackbot check` to list them"
-        );
+/// The folder `dir` as `stackbot check` sees it, refused when the check finds a problem: the
+/// rule of start-up is the rule of `/reload` (which keeps the old index instead), so `check`,
+/// `ask`, `serve` and `/reload` always agree on a folder.
+fn inspect_clean(dir: &Path) -> anyhow::Result<crate::check::Inspection> {
+    let inspection = crate::check::inspect(dir).map_err(|e| unreadable(dir, e))?;
+    if inspection.report.problems.is_empty() {
+        return Ok(inspection);
     }
-    Ok(loaded.knowledge)
+    let problems = &inspection.report.problems;
+    let mut text = format!(
+        "the knowledge folder {} has {} problem(s), and a folder with problems is never served; \
+         fix these (`stackbot check` lists the same):",
+        dir.display(),
+        problems.len()
+    );
+    for problem in problems {
+        let _ = write!(text, "\n  {problem}");
+    }
+    Err(anyhow::anyhow!(text))
+}
+
+/// A knowledge folder that could not be checked at all; when it cannot be read, a hint on how to
+/// name it (run from elsewhere, the default `knowledge` is not there).
+fn unreadable(dir: &Path, error: crate::check::CheckError) -> anyhow::Error {
+    let crate::check::CheckError::Load(error) = error else {
+        return anyhow::Error::from(error)
+            .context(format!("checking the knowledge folder {}", dir.display()));
+    };
+    let relative = if dir.is_relative() {
+        " (relative to the current folder)"
+    } else {
+        ""
+    };
+    anyhow::anyhow!(
+        "{:#}\nhint: the knowledge folder is {}{relative}; give the folder that holds guides/, \
+         catalog.toml, synonyms.toml and stacks.toml with --knowledge DIR or \
+         STACKBOT_KNOWLEDGE=DIR",
+        anyhow::Error::from(error),
+        dir.display()
+    )
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

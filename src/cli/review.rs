@@ -38,13 +38,22 @@ pub struct Period {
 }
 
 impl Period {
-    fn bounds(&self, default_since: &str) -> (i64, i64) {
+    /// The window as Unix milliseconds, `since` inclusive, `until` exclusive; an error when it
+    /// is empty (`--since 7d --until 30d`), rather than a silent empty answer.
+    fn bounds(&self, default_since: &str) -> anyhow::Result<(i64, i64)> {
         let now = log::now_ms();
         let since = self
             .since
             .unwrap_or_else(|| log::parse_time(default_since, now).unwrap_or(0));
         // Rows stamped in the same millisecond as the command still count.
-        (since, self.until.unwrap_or(now + 1))
+        let until = self.until.unwrap_or(now + 1);
+        if since >= until {
+            anyhow::bail!(
+                "the time window is empty: --since is not before --until (the later of the two \
+                 is the more recent; `--since 30d --until 7d` is the week from 30 to 7 days ago)"
+            );
+        }
+        Ok((since, until))
     }
 }
 
@@ -110,6 +119,12 @@ pub struct PurgeArgs {
     /// Delete rows older than this (180d, 26weeks) or than this date.
     #[arg(long, value_parser = parse_time)]
     pub older_than: i64,
+    /// Only say how many questions and votes would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm a cut-off within the last day, which deletes (almost) the whole log.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `stackbot forget`.
@@ -181,19 +196,23 @@ pub fn log_config(config: &Config) -> LogConfig {
 /// The log opened to change it (`purge`, `forget`).
 fn open(config: &Config) -> anyhow::Result<(tokio::runtime::Runtime, Review)> {
     let rt = runtime()?;
-    let review = rt.block_on(log::open_for_review(&config.database))?;
+    let review = rt
+        .block_on(log::open_for_review(&config.database))
+        .with_context(|| format!("opening the question log {}", config.database.display()))?;
     Ok((rt, review))
 }
 
 /// The log opened to read it (`questions`, `stats`, `gaps`, `replay`).
 fn open_to_read(config: &Config) -> anyhow::Result<(tokio::runtime::Runtime, Review)> {
     let rt = runtime()?;
-    let review = rt.block_on(log::open_read_only(&config.database))?;
+    let review = rt
+        .block_on(log::open_read_only(&config.database))
+        .with_context(|| format!("opening the question log {}", config.database.display()))?;
     Ok((rt, review))
 }
 
 pub fn questions(config: &Config, args: &QuestionsArgs) -> anyhow::Result<ExitCode> {
-    let (since_ms, until_ms) = args.period.bounds("7d");
+    let (since_ms, until_ms) = args.period.bounds("7d")?;
     let filter = QuestionFilter {
         since_ms,
         until_ms,
@@ -209,7 +228,7 @@ pub fn questions(config: &Config, args: &QuestionsArgs) -> anyhow::Result<ExitCo
 }
 
 pub fn stats(config: &Config, args: &StatsArgs) -> anyhow::Result<ExitCode> {
-    let (since_ms, until_ms) = args.period.bounds("30d");
+    let (since_ms, until_ms) = args.period.bounds("30d")?;
     let (rt, mut review) = open_to_read(config)?;
     let stats = rt.block_on(review.stats(since_ms, until_ms))?;
     print(&show::stats(&stats, args.format)?)?;
@@ -217,7 +236,7 @@ pub fn stats(config: &Config, args: &StatsArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn gaps(config: &Config, args: &GapsArgs) -> anyhow::Result<ExitCode> {
-    let (since_ms, until_ms) = args.period.bounds("30d");
+    let (since_ms, until_ms) = args.period.bounds("30d")?;
     let (rt, mut review) = open_to_read(config)?;
     let engine = load_engine(config)?;
     let topics = rt.block_on(review.gaps(&engine, since_ms, until_ms))?;
@@ -226,7 +245,7 @@ pub fn gaps(config: &Config, args: &GapsArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn replay(config: &Config, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
-    let (since_ms, until_ms) = args.period.bounds("30d");
+    let (since_ms, until_ms) = args.period.bounds("30d")?;
     let (rt, mut review) = open_to_read(config)?;
     let engine = load_engine(config)?;
     let replay = rt.block_on(review.replay(&engine, since_ms, until_ms))?;
@@ -236,6 +255,21 @@ pub fn replay(config: &Config, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
 
 pub fn purge(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
     let (rt, mut review) = open(config)?;
+    let (rows, votes) = rt.block_on(review.purge_counts(args.older_than))?;
+    if args.dry_run {
+        print(&format!(
+            "would delete {rows} question(s) and {votes} vote(s)\n"
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let day_ms = 86_400_000;
+    if args.older_than > log::now_ms() - day_ms && !args.yes {
+        eprintln!(
+            "error: a cut-off within the last day deletes (almost) the whole log: {rows} \
+             question(s) and {votes} vote(s). Add --yes to do it, or --dry-run to count first."
+        );
+        return Ok(ExitCode::from(super::USAGE));
+    }
     let (rows, votes) = rt.block_on(review.purge(args.older_than))?;
     print(&format!("deleted {rows} question(s) and {votes} vote(s)\n"))?;
     Ok(ExitCode::SUCCESS)

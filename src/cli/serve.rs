@@ -32,6 +32,33 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// An http(s) URL with a host; anything else is refused at start, not retried for ever.
+fn parse_api_url(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err("expected an http:// or https:// URL with a host".to_owned());
+    }
+    Ok(s.trim().to_owned())
+}
+
+/// `IP:PORT` or `HOST:PORT` (`localhost:9100`), resolved once at start.
+fn parse_socket_addr(s: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    let mut addrs = s
+        .to_socket_addrs()
+        .map_err(|e| format!("expected IP:PORT or HOST:PORT (such as 127.0.0.1:9100): {e}"))?
+        .collect::<Vec<_>>();
+    // IPv4 first: `localhost` is usually both, and 127.0.0.1 is what people expect.
+    addrs.sort_by_key(|a| !a.is_ipv4());
+    addrs
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("{s} resolves to no address"))
+}
+
 /// `stackbot serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -41,8 +68,9 @@ pub struct ServeArgs {
     /// Register the commands in this server only (instantly) instead of globally.
     #[arg(long, env = "DISCORD_GUILD_ID")]
     pub guild_id: Option<u64>,
-    /// Base URL of an HTTP proxy in front of Discord's API, such as twilight-http-proxy.
-    #[arg(long, env = "DISCORD_API_URL")]
+    /// Base URL of an HTTP proxy in front of Discord's API, such as twilight-http-proxy (an
+    /// http:// or https:// URL; credentials in it are never printed).
+    #[arg(long, env = "DISCORD_API_URL", hide_env_values = true, value_parser = parse_api_url)]
     pub api_url: Option<String>,
     /// Questions one member may ask per minute before a cooldown notice.
     #[arg(long, env = "STACKBOT_QUESTIONS_PER_MINUTE", default_value_t = 5,
@@ -50,7 +78,7 @@ pub struct ServeArgs {
     pub questions_per_minute: u16,
     /// Serve Prometheus metrics on /metrics and a readiness check on /healthz at this address
     /// (for example 0.0.0.0:9100); off when not given.
-    #[arg(long, env = "STACKBOT_METRICS_ADDR")]
+    #[arg(long, env = "STACKBOT_METRICS_ADDR", value_parser = parse_socket_addr)]
     pub metrics_addr: Option<SocketAddr>,
 }
 
@@ -58,7 +86,7 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct HealthArgs {
     /// The address `stackbot serve --metrics-addr` listens on (0.0.0.0 is asked on 127.0.0.1).
-    #[arg(long, env = "STACKBOT_METRICS_ADDR")]
+    #[arg(long, env = "STACKBOT_METRICS_ADDR", value_parser = parse_socket_addr)]
     pub metrics_addr: Option<SocketAddr>,
 }
 
@@ -166,7 +194,10 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         };
         tracing::info!(
             guild = ?args.guild_id,
-            api = args.api_url.as_deref().unwrap_or("https://discord.com"),
+            api = args
+                .api_url
+                .as_deref()
+                .map_or_else(|| "https://discord.com".to_owned(), discord::redacted),
             "connecting to Discord"
         );
         let result = discord::run(discord, bot, shutdown_signal()).await;

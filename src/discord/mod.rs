@@ -41,8 +41,23 @@ impl std::fmt::Debug for DiscordConfig {
         f.debug_struct("DiscordConfig")
             .field("token", &"<secret>")
             .field("guild_id", &self.guild_id)
-            .field("api_url", &self.api_url)
+            .field("api_url", &self.api_url.as_deref().map(redacted))
             .finish()
+    }
+}
+
+/// `url` with any password (and user name) in it replaced, for logs and messages: a proxy URL
+/// may carry credentials (`http://user:secret@proxy`).
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("***");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Not a URL at all: say nothing of what it holds.
+        Err(_) => "<not a URL>".to_owned(),
     }
 }
 

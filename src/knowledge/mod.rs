@@ -1,15 +1,17 @@
-//! The knowledge folder: guides, the database catalog and the synonyms.
+//! The knowledge folder: guides, the database catalog (`catalog.toml`), the synonyms
+//! (`synonyms.toml`) and the recommendation rules (`stacks.toml`).
 //!
-//! This module is the only one that reads the file system for knowledge. It turns
-//! `knowledge/` into plain typed data ([`Knowledge`]) plus every [`Problem`] it found, and
-//! checks what can be checked without a search index (links, catalog ids, duplicates). It knows
-//! nothing of tantivy, Discord or SQL.
+//! This module is the only one that reads the file system for knowledge, and it reads only
+//! regular files of bounded size (`read.rs`). It turns `knowledge/` into plain typed data
+//! ([`Knowledge`]) plus every [`Problem`] it found, and checks what can be checked without a
+//! search index (links, catalog ids, duplicates). It knows nothing of tantivy, Discord or SQL.
 
 mod anchor;
 mod catalog;
 mod examples;
 mod guide;
 mod markdown;
+mod read;
 mod stacks;
 mod synonyms;
 pub mod synthetic;
@@ -203,7 +205,7 @@ impl fmt::Display for Date {
 pub struct Problem {
     /// The file, as reached from the knowledge folder given.
     pub path: PathBuf,
-    /// 1-based line.
+    /// 1-based line; 0 when the problem is the whole folder (`guides/: no guides`).
     pub line: usize,
     /// What is wrong, for a maintainer.
     pub message: String,
@@ -222,7 +224,11 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        }
     }
 }
 
@@ -245,15 +251,44 @@ pub enum LoadError {
 pub struct Loaded {
     /// What could be loaded; guides without a title or summary are left out.
     pub knowledge: Knowledge,
-    /// Every problem, in file order.
+    /// Every problem: first those of [`Loaded::unloaded`], then by file and line (see
+    /// [`order_problems`]).
     pub problems: Vec<Problem>,
+    /// Guide files left out for problems of their own (unreadable, no front matter, no title or
+    /// summary, a bad or duplicate name), and the guides folder when it holds no guide: the
+    /// causes of other problems (a link to a guide left out), so they are listed first.
+    pub unloaded: Vec<PathBuf>,
+}
+
+/// Orders `problems` for a reader: the problems of the files in `causes` first (a guide that
+/// could not be loaded explains every "no guide" elsewhere), then by file and line, keeping the
+/// order of problems on one line.
+pub fn order_problems(problems: &mut [Problem], causes: &[PathBuf]) {
+    problems.sort_by(|a, b| {
+        let effect = |p: &Problem| !causes.contains(&p.path);
+        effect(a)
+            .cmp(&effect(b))
+            .then_with(|| a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+}
+
+/// The end of a message about a reference to a guide that exists but was left out.
+const LEFT_OUT: &str = "was left out for its own problems (listed first)";
+
+/// Whether `slug` names a guide file in `unloaded`.
+fn left_out(unloaded: &[PathBuf], slug: &str) -> bool {
+    unloaded
+        .iter()
+        .any(|path| path.extension().is_some() && path.file_stem().is_some_and(|stem| stem == slug))
 }
 
 /// Loads `dir` (a knowledge folder): `guides/*.md`, `catalog.toml`, `synonyms.toml`,
 /// `stacks.toml`.
 ///
 /// Fails only when `dir/guides` cannot be listed; every other problem is collected in
-/// [`Loaded::problems`] and the rest of the knowledge is still loaded.
+/// [`Loaded::problems`] (an empty guides folder is one) and the rest of the knowledge is still
+/// loaded. Files are read with [`read::read_text`]: regular files of at most 1 MiB.
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     let guides_dir = dir.join("guides");
     let entries = std::fs::read_dir(&guides_dir).map_err(|source| LoadError::GuidesFolder {
@@ -268,6 +303,16 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     paths.sort();
 
     let mut loaded = Loaded::default();
+    if paths.is_empty() {
+        // `join("")` writes the folder as `…/guides/`.
+        let folder = guides_dir.join("");
+        loaded.problems.push(Problem::new(
+            &folder,
+            0,
+            "no guides: the folder holds no `*.md` file",
+        ));
+        loaded.unloaded.push(folder);
+    }
     let mut links: Vec<(usize, Vec<Link>)> = Vec::new();
     for path in paths {
         let slug = path
@@ -280,20 +325,21 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
                 1,
                 format!("file name {slug:?} is not a slug (lower-case letters, digits and `-`)"),
             ));
+            loaded.unloaded.push(path);
             continue;
         }
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read::read_text(&path) {
             Ok(text) => text,
-            Err(e) => {
-                loaded
-                    .problems
-                    .push(Problem::new(&path, 1, format!("cannot read: {e}")));
+            Err(problem) => {
+                loaded.problems.push(problem);
+                loaded.unloaded.push(path);
                 continue;
             }
         };
         if let Some(first) = loaded.knowledge.guides.iter().find(|g| g.slug == slug) {
             let message = format!("duplicate slug `{slug}` (also {})", first.path.display());
             loaded.problems.push(Problem::new(&path, 1, message));
+            loaded.unloaded.push(path);
             continue;
         }
         let (guide, guide_links, problems) = guide::parse_guide(&slug, &path, &text);
@@ -301,6 +347,8 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         if let Some(guide) = guide {
             links.push((loaded.knowledge.guides.len(), guide_links));
             loaded.knowledge.guides.push(guide);
+        } else {
+            loaded.unloaded.push(path);
         }
     }
 
@@ -324,30 +372,33 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         &loaded.knowledge,
         &links,
         &catalog_path,
+        &loaded.unloaded,
         &mut loaded.problems,
     );
     if !loaded.knowledge.catalog.databases.is_empty() {
-        stacks::check_references(&loaded.knowledge, &stacks_path, &mut loaded.problems);
+        stacks::check_references(
+            &loaded.knowledge,
+            &stacks_path,
+            &loaded.unloaded,
+            &mut loaded.problems,
+        );
     }
+    order_problems(&mut loaded.problems, &loaded.unloaded);
     Ok(loaded)
 }
 
-/// Reads a file that must exist; a missing or unreadable one becomes a problem.
+/// Reads a file that must exist; a missing, unreadable or refused one becomes a problem.
 fn read_optional(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            problems.push(Problem::new(path, 1, format!("cannot read: {e}")));
-            None
-        }
-    }
+    read::read_text(path).map_err(|p| problems.push(p)).ok()
 }
 
 /// Cross-file checks: catalog ids in front matter, internal links, guides named by the catalog.
+/// A reference to a guide in `unloaded` says so rather than that the guide does not exist.
 fn check_references(
     knowledge: &Knowledge,
     links: &[(usize, Vec<Link>)],
     catalog_path: &Path,
+    unloaded: &[PathBuf],
     problems: &mut Vec<Problem>,
 ) {
     let has_catalog = !knowledge.catalog.databases.is_empty();
@@ -400,7 +451,7 @@ fn check_references(
     for (index, guide_links) in links {
         let guide = &knowledge.guides[*index];
         for link in guide_links {
-            if let Err(message) = resolve_link(knowledge, guide, &link.dest) {
+            if let Err(message) = resolve_link(knowledge, guide, &link.dest, unloaded) {
                 problems.push(Problem::new(&guide.path, link.line, message));
             }
         }
@@ -408,13 +459,15 @@ fn check_references(
     for database in &knowledge.catalog.databases {
         for (slug, line) in &database.guides {
             if !knowledge.guides.iter().any(|g| &g.slug == slug) {
+                let why = if left_out(unloaded, slug) {
+                    LEFT_OUT
+                } else {
+                    "does not exist"
+                };
                 problems.push(Problem::new(
                     catalog_path,
                     *line,
-                    format!(
-                        "`{}` lists guide `{slug}`, which does not exist",
-                        database.id
-                    ),
+                    format!("`{}` lists guide `{slug}`, which {why}", database.id),
                 ));
             }
         }
@@ -422,7 +475,12 @@ fn check_references(
 }
 
 /// Checks an internal link (`slug`, `slug#anchor` or `#anchor`); external URLs pass untouched.
-fn resolve_link(knowledge: &Knowledge, from: &Guide, dest: &str) -> Result<(), String> {
+fn resolve_link(
+    knowledge: &Knowledge,
+    from: &Guide,
+    dest: &str,
+    unloaded: &[PathBuf],
+) -> Result<(), String> {
     if dest.contains(':') {
         return Ok(()); // https:, mailto: and other schemes are external.
     }
@@ -441,7 +499,13 @@ fn resolve_link(knowledge: &Knowledge, from: &Guide, dest: &str) -> Result<(), S
             .guides
             .iter()
             .find(|g| g.slug == slug)
-            .ok_or_else(|| format!("link `{dest}`: no guide `{slug}`"))?
+            .ok_or_else(|| {
+                if left_out(unloaded, slug) {
+                    format!("link `{dest}`: guide `{slug}` {LEFT_OUT}")
+                } else {
+                    format!("link `{dest}`: no guide `{slug}`")
+                }
+            })?
     };
     match anchor {
         Some(anchor)

@@ -97,21 +97,20 @@ fn kind(metadata: &Metadata) -> &'static str {
 /// file (counted from 0, as `xxd` and `od` show it) and its column on the line (counted in
 /// characters from 1, as editors show it).
 fn invalid_utf8(bytes: &[u8], valid_up_to: usize) -> (usize, String) {
-    let valid = &bytes[..valid_up_to.min(bytes.len())];
-    let line_start = valid
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |newline| newline + 1);
-    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
     // The prefix is valid UTF-8 by definition of `valid_up_to`.
-    let column = 1 + std::str::from_utf8(&valid[line_start..]).map_or(0, |s| s.chars().count());
+    let valid = std::str::from_utf8(&bytes[..valid_up_to.min(bytes.len())]).unwrap_or_default();
+    let line = super::line_of(valid, valid.len());
+    let line_start = valid.rfind('\n').map_or(0, |newline| newline + 1);
+    let column = 1 + valid[line_start..].chars().count();
     let byte = bytes
         .get(valid_up_to)
         .map(|b| format!(": 0x{b:02X}"))
         .unwrap_or_default();
     (
         line,
-        format!("invalid UTF-8 at byte {valid_up_to} (column {column}){byte}; save the file as UTF-8"),
+        format!(
+            "invalid UTF-8 at byte {valid_up_to} (column {column}){byte}; save the file as UTF-8"
+        ),
     )
 }
 

@@ -14,7 +14,7 @@
 //! that exists. Catalog ids and guides are checked with the rest of the cross-file references.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -381,13 +381,26 @@ fn check_coverage(rules: &Rules, report: &mut dyn FnMut(usize, String)) {
     }
 }
 
-/// Cross-file checks of the rules: catalog ids, guides, roles, and one store per kind.
-pub(super) fn check_references(knowledge: &Knowledge, path: &Path, problems: &mut Vec<Problem>) {
+/// Cross-file checks of the rules: catalog ids, guides, roles, and one store per kind. A guide in
+/// `unloaded` is said to be left out rather than missing.
+pub(super) fn check_references(
+    knowledge: &Knowledge,
+    path: &Path,
+    unloaded: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) {
     let rules = &knowledge.rules;
     let catalog = &knowledge.catalog;
     let mut report =
         |line: usize, message: String| problems.push(Problem::new(path, line, message));
     let guide_exists = |slug: &str| knowledge.guides.iter().any(|g| g.slug == slug);
+    let missing_guide = |slug: &str| {
+        if super::left_out(unloaded, slug) {
+            format!("guide `{slug}` {}", super::LEFT_OUT)
+        } else {
+            format!("guide `{slug}` does not exist")
+        }
+    };
     for (id, (_, line)) in &rules.roles {
         if catalog.get(id).is_none() {
             report(
@@ -423,14 +436,14 @@ pub(super) fn check_references(knowledge: &Knowledge, path: &Path, problems: &mu
         }
         for (slug, line) in &serve.guides {
             if !guide_exists(slug) {
-                report(*line, format!("guide `{slug}` does not exist"));
+                report(*line, missing_guide(slug));
             }
         }
     }
     for pattern in &rules.patterns {
         let (slug, line) = &pattern.guide;
         if !guide_exists(slug) {
-            report(*line, format!("guide `{slug}` does not exist"));
+            report(*line, missing_guide(slug));
         }
         if !rules
             .serves

@@ -55,24 +55,61 @@ impl FromStr for Format {
 /// (`2026-11-01`, midnight UTC) or an RFC 3339 time (`2026-11-01T12:00:00Z`).
 pub fn parse_time(text: &str, now_ms: i64) -> Result<i64, String> {
     let text = text.trim();
-    if let Ok(ago) = humantime::parse_duration(text) {
-        let ago = i64::try_from(ago.as_millis()).unwrap_or(i64::MAX);
-        return Ok(now_ms.saturating_sub(ago));
+    let looks_like_duration = text.starts_with(|c: char| c.is_ascii_digit())
+        && text.ends_with(|c: char| c.is_ascii_alphabetic())
+        && !text.contains(['-', ':']);
+    if looks_like_duration {
+        return match humantime::parse_duration(text) {
+            // Further back than the epoch is everything: the log has nothing older.
+            Ok(ago) => Ok(now_ms
+                .saturating_sub(i64::try_from(ago.as_millis()).unwrap_or(i64::MAX))
+                .max(0)),
+            Err(e) => Err(format!("`{text}` is not a duration (7d, 12h, 30m): {e}")),
+        };
     }
-    let full = if text.len() == 10 {
-        format!("{text}T00:00:00Z")
+    let (base, offset_minutes) = split_offset(text);
+    let full = if base.len() == 10 {
+        format!("{base}T00:00:00Z")
     } else {
-        text.to_owned()
+        format!("{}Z", base.trim_end_matches(['Z', 'z']))
     };
-    humantime::parse_rfc3339_weak(&full)
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| i64::try_from(d.as_millis()).ok())
-        .ok_or_else(|| {
-            format!(
-                "`{text}` is neither a duration (7d, 12h, 30m) nor a date (2026-11-01) or time (2026-11-01T12:00:00Z)"
-            )
-        })
+    // humantime stops at 1970; anything before is "everything", once the rest of it is valid.
+    let before_epoch = full
+        .get(..4)
+        .and_then(|y| y.parse::<u32>().ok())
+        .is_some_and(|year| year < 1970);
+    if before_epoch && humantime::parse_rfc3339_weak(&format!("1970{}", &full[4..])).is_ok() {
+        return Ok(0);
+    }
+    let Ok(time) = humantime::parse_rfc3339_weak(&full) else {
+        return Err(format!(
+            "`{text}` is neither a duration (7d, 12h, 30m) nor a date (2026-11-01) or an RFC 3339 \
+             time (2026-11-01T12:00:00Z, 2026-11-01T13:00:00+01:00)"
+        ));
+    };
+    // Before 1970 is everything: the log has nothing older.
+    let utc = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Ok(utc.saturating_sub(offset_minutes * 60_000).max(0))
+}
+
+/// Splits an RFC 3339 offset (`+01:00`, `-05:30`) off a time; minutes east of UTC.
+fn split_offset(text: &str) -> (&str, i64) {
+    let bytes = text.as_bytes();
+    if text.len() > 16 && text.is_char_boundary(text.len() - 6) {
+        let (base, offset) = text.split_at(text.len() - 6);
+        let sign = match bytes[text.len() - 6] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return (text, 0),
+        };
+        let (hours, minutes) = (offset[1..3].parse::<i64>(), offset[4..].parse::<i64>());
+        if let (Ok(h), Ok(m), b':') = (hours, minutes, bytes[text.len() - 3]) {
+            return (base, sign * (h * 60 + m));
+        }
+    }
+    (text, 0)
 }
 
 /// Filters of `stackbot questions`.
@@ -201,6 +238,21 @@ pub struct ReplayChange {
     pub before: Option<String>,
     /// Top guide now.
     pub after: Option<String>,
+}
+
+/// The rows `purge` deletes, for a cut-off bound as `?1`: old questions, and old votes plus every
+/// vote on an old question. Macros, so `DELETE` and `--dry-run`'s count are literals built from
+/// one text.
+macro_rules! purged_questions {
+    () => {
+        "interactions WHERE at_ms < ?1"
+    };
+}
+macro_rules! purged_votes {
+    () => {
+        "feedback WHERE at_ms < ?1
+           OR interaction_uid IN (SELECT uid FROM interactions WHERE at_ms < ?1)"
+    };
 }
 
 /// A connection for the review commands: read-only for `questions`, `stats`, `gaps` and
@@ -454,22 +506,32 @@ impl Review {
     /// Deletes rows older than `before_ms`; returns (interactions, votes) deleted.
     pub async fn purge(&mut self, before_ms: i64) -> Result<(u64, u64), StoreError> {
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
-        let votes = sqlx::query(
-            "DELETE FROM feedback WHERE at_ms < ?
-               OR interaction_uid IN (SELECT uid FROM interactions WHERE at_ms < ?)",
-        )
-        .bind(before_ms)
-        .bind(before_ms)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let rows = sqlx::query("DELETE FROM interactions WHERE at_ms < ?")
+        let votes = sqlx::query(concat!("DELETE FROM ", purged_votes!()))
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let rows = sqlx::query(concat!("DELETE FROM ", purged_questions!()))
             .bind(before_ms)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         tx.commit().await?;
         Ok((rows, votes))
+    }
+
+    /// What [`Review::purge`] would delete, without deleting: (interactions, votes).
+    pub async fn purge_counts(&mut self, before_ms: i64) -> Result<(u64, u64), StoreError> {
+        let questions: i64 =
+            sqlx::query_scalar(concat!("SELECT count(*) FROM ", purged_questions!()))
+                .bind(before_ms)
+                .fetch_one(&mut self.conn)
+                .await?;
+        let votes: i64 = sqlx::query_scalar(concat!("SELECT count(*) FROM ", purged_votes!()))
+            .bind(before_ms)
+            .fetch_one(&mut self.conn)
+            .await?;
+        Ok((count(Some(questions)), count(Some(votes))))
     }
 
     /// Deletes every row and vote of one Discord user; returns (interactions, votes) deleted.
@@ -643,6 +705,20 @@ mod tests {
         );
         let err = parse_time("last week", now).unwrap_err();
         assert!(err.contains("neither a duration"), "{err}");
+        // Offsets, as RFC 3339 allows: midnight in Paris is 23:00 the day before in UTC.
+        assert_eq!(
+            parse_time("2026-11-01T00:00:00+01:00", now),
+            Ok(1_793_491_200_000 - 3_600_000)
+        );
+        assert_eq!(
+            parse_time("2026-11-01T00:00:00-05:30", now),
+            Ok(1_793_491_200_000 + 19_800_000)
+        );
+        // Before the epoch, or further back than it, is "everything".
+        assert_eq!(parse_time("1969-01-01", now), Ok(0));
+        assert_eq!(parse_time("100000y", now), Ok(0));
+        let err = parse_time("99999999999999999999d", now).unwrap_err();
+        assert!(err.contains("is not a duration"), "{err}");
         assert!(
             "xml"
                 .parse::<Format>()

@@ -102,9 +102,17 @@ impl Store {
             .busy_timeout(busy_timeout)
             .foreign_keys(true);
         let mut conn = SqliteConnection::connect_with(&options).await?;
+        // Several processes may open a new file at once (the bot and a few `ask --log`): sqlx's
+        // migrator takes no lock on SQLite, so each would see no schema and create the tables,
+        // and all but one would fail. An exclusive advisory lock on the file (flock, which does
+        // not interact with SQLite's own fcntl locks) lets one migrate while the others wait,
+        // then find the schema in place.
+        let guard = migration_lock(path).await;
         // `run_direct` on the connection itself: `run` goes through `Acquire`, whose future is not
         // `Send` for every lifetime and cannot be spawned.
-        sqlx::migrate!().run_direct(None, &mut conn, false).await?;
+        let migrated = sqlx::migrate!().run_direct(None, &mut conn, false).await;
+        drop(guard);
+        migrated?;
         let salt = load_or_create_salt(&mut conn).await?;
         Ok(Self {
             conn,
@@ -199,6 +207,20 @@ async fn insert_interactions(
     });
     insert.build().execute(&mut *tx).await?;
     Ok(())
+}
+
+/// Holds an exclusive `flock` on the database file while migrations run; `None` where the file
+/// cannot be opened or locked (the migration then runs unguarded, as before).
+async fn migration_lock(path: &Path) -> Option<std::fs::File> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path).ok()?;
+        file.lock().ok()?;
+        Some(file)
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Device and inode of the file at `path`; `None` where there is no such file (or no Unix).

@@ -1,7 +1,8 @@
 //! Rendering answers for a terminal. Pure: data in, text out.
 //!
-//! The JSON form is the serde form of [`crate::answer::Answer`]; the Discord form will live with
-//! the Discord front end. Nothing here searches, reads files or prints.
+//! The JSON form is the serde form of [`crate::answer::Answer`]; the Discord form (embeds within
+//! Discord's limits) is built by `bot/` (`Bot::answer_message`, `bot/reply.rs`). Nothing here
+//! searches, reads files or prints.
 
 pub mod review;
 

@@ -46,10 +46,10 @@ const STOP_WORDS: &[&str] = &[
     "everybody", "say", "says", "said", "told", "think", "thought", "guess", "maybe", "probably",
     "already", "always", "never", "ever", "else", "lot", "lots", "kind", "sort", "bit", "little",
     "somehow", "basically", "literally", "currently", "right", "wrong", "happen", "happens",
-    "happened", "going", "gonna", "wanna", "gotta", "trying", "try", "tried", "look", "looks",
+    "happened", "gonna", "wanna", "gotta", "trying", "try", "tried", "look", "looks",
     "looking", "put", "take", "takes", "possible", "correct", "properly", "proper", "decent",
-    "okay", "fine", "cool", "nice", "great", "awesome", "instead", "stuck", "confused", "sure",
-    "wondering", "wonder", "someone", "somebody", "anybody", "people", "guy",
+    "fine", "cool", "nice", "great", "awesome", "instead", "stuck", "confused", "sure",
+    "wondering", "wonder", "somebody", "anybody", "people", "guy",
     // Fragments left by apostrophes (`doesn't` → `doesn`, `t`).
     "s", "t", "m", "d", "ll", "re", "ve", "don", "doesn", "didn", "isn", "aren", "wasn", "weren",
     "won", "wouldn", "shouldn", "couldn", "can't", "cant", "haven", "hasn", "hadn", "dont",
@@ -129,6 +129,17 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_stop_word_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        let twice: Vec<&str> = STOP_WORDS
+            .iter()
+            .copied()
+            .filter(|w| !seen.insert(*w))
+            .collect();
+        assert!(twice.is_empty(), "listed more than once: {twice:?}");
+    }
 
     #[test]
     fn questions_lose_their_filler_and_keep_stemmed_topics() {

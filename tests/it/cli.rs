@@ -14,6 +14,12 @@ fn stackbot(args: &[&str]) -> Output {
         .expect("run stackbot")
 }
 
+/// Logs "redis session ttl" into the log at `database`, creating it.
+fn log_one_question(database: &str) {
+    let out = stackbot(&["--database", database, "ask", "--log", "redis session ttl"]);
+    assert!(out.status.success(), "{out:?}");
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -106,6 +112,10 @@ fn a_missing_knowledge_folder_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/knowledge"), "{err}");
+    assert!(
+        err.contains("--knowledge DIR or STACKBOT_KNOWLEDGE=DIR"),
+        "says how to name the folder: {err}"
+    );
 }
 
 #[test]
@@ -232,6 +242,18 @@ fn ask_and_recommend_log_and_the_review_commands_read_the_log() {
     assert!(replay.starts_with("replayed 2 question(s)"), "{replay}");
     let purge = stdout(&with_db(&["purge", "--older-than", "30d"]));
     assert_eq!(purge, "deleted 0 question(s) and 0 vote(s)\n");
+    // A cut-off of now would take everything: counted, then refused without --yes.
+    let dry = stdout(&with_db(&["purge", "--older-than", "0d", "--dry-run"]));
+    assert_eq!(dry, "would delete 3 question(s) and 0 vote(s)\n");
+    let refused = with_db(&["purge", "--older-than", "0d"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("3 question(s)"));
+    assert!(
+        stdout(&with_db(&["questions", "--format", "json"])).contains("sourdough"),
+        "nothing was deleted"
+    );
+    let all = stdout(&with_db(&["purge", "--older-than", "0d", "--yes"]));
+    assert_eq!(all, "deleted 3 question(s) and 0 vote(s)\n");
 }
 
 #[test]
@@ -362,11 +384,7 @@ fn review_commands_read_a_log_they_cannot_write() {
     std::fs::create_dir(&folder).unwrap();
     let db = folder.join("log.db");
     let db = db.to_str().unwrap();
-    assert!(
-        stackbot(&["--database", db, "ask", "--log", "redis session ttl"])
-            .status
-            .success()
-    );
+    log_one_question(db);
     for command in ["questions", "stats"] {
         let out = stackbot_as_reader(&["--database", db, command, "--format", "json"], &folder);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -422,11 +440,7 @@ fn review_commands_do_not_wait_for_a_writer() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("log.db");
     let db_text = db.to_str().unwrap();
-    assert!(
-        stackbot(&["--database", db_text, "ask", "--log", "redis session ttl"])
-            .status
-            .success()
-    );
+    log_one_question(db_text);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -441,4 +455,200 @@ fn review_commands_do_not_wait_for_a_writer() {
         );
     }
     drop(holder);
+}
+
+#[test]
+fn twenty_processes_on_a_new_log_create_its_schema_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let children: Vec<_> = (0..20)
+        .map(|n| {
+            Command::new(env!("CARGO_BIN_EXE_stackbot"))
+                .args(["--knowledge", "tests/fixtures/knowledge", "--database"])
+                .arg(&db)
+                .args(["ask", "--log", &format!("redis session ttl {n}")])
+                .env_remove("STACKBOT_KNOWLEDGE")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("run stackbot")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("already exists"), "{stderr}");
+        assert!(!stderr.contains("unavailable"), "{stderr}");
+    }
+    let out = stackbot(&[
+        "--database",
+        db.to_str().unwrap(),
+        "questions",
+        "--format",
+        "json",
+        "--limit",
+        "100",
+    ]);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(20));
+}
+
+/// `stackbot` with the knowledge folder `knowledge` and no Discord.
+fn stackbot_in(knowledge: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .arg("--knowledge")
+        .arg(knowledge)
+        .args(args)
+        .env_remove("STACKBOT_KNOWLEDGE")
+        .output()
+        .expect("run stackbot")
+}
+
+/// The problems a refused command listed on stderr, one per indented line.
+fn refused_problems(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn ask_recommend_and_serve_refuse_what_check_rejects_listing_the_same_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let knowledge = crate::helpers::copy_knowledge_from(
+        std::path::Path::new("tests/fixtures/knowledge"),
+        dir.path(),
+    );
+    // A guide without its summary (a loader problem, with references to it elsewhere) and a
+    // synonym group no guide uses (a problem only the analyzer finds).
+    let guide = knowledge.join("guides/redis-sessions.md");
+    let text = std::fs::read_to_string(&guide).unwrap();
+    let text = text
+        .lines()
+        .filter(|l| !l.starts_with("summary"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&guide, text).unwrap();
+    let synonyms = knowledge.join("synonyms.toml");
+    let mut text = std::fs::read_to_string(&synonyms).unwrap();
+    text.push_str("\n[[group]]\nterms = [\"sourdough\", \"levain\"]\n");
+    std::fs::write(&synonyms, text).unwrap();
+
+    let check = stackbot_in(&knowledge, &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let mut listed: Vec<String> = stdout(&check).lines().map(str::to_owned).collect();
+    assert_eq!(listed.pop(), Some(format!("{} problem(s)", listed.len())));
+    assert!(listed[0].ends_with("redis-sessions.md:2: front matter has no `summary`"));
+    assert!(listed.iter().any(|l| l.contains("synonyms point nowhere")));
+
+    for args in [&["ask", "redis ttl"][..], &["recommend", "caching"]] {
+        let out = stackbot_in(&knowledge, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing answered");
+        assert_eq!(refused_problems(&out), listed, "{args:?}");
+    }
+
+    // `serve` refuses before it connects anywhere (nothing listens on port 9).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .arg("--knowledge")
+        .arg(&knowledge)
+        .arg("serve")
+        .env("DISCORD_TOKEN", "test-token")
+        .env("DISCORD_API_URL", "http://127.0.0.1:9")
+        .env("STACKBOT_DATABASE", dir.path().join("log.db"))
+        .env_remove("STACKBOT_KNOWLEDGE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start stackbot serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let exited = child.try_wait().unwrap().is_some();
+    if !exited {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(exited, "serve started from a folder check rejects: {out:?}");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(refused_problems(&out), listed);
+}
+
+#[test]
+fn an_error_says_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    std::fs::write(&db, "these are my notes, not a database ".repeat(40)).unwrap();
+    for command in ["stats", "purge"] {
+        let mut args = vec!["--database", db.to_str().unwrap(), command];
+        if command == "purge" {
+            args.extend(["--older-than", "30d"]);
+        }
+        let out = stackbot(&args);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.matches("file is not a database").count(),
+            1,
+            "{stderr}"
+        );
+        assert!(stderr.contains("opening the question log"), "{stderr}");
+    }
+}
+
+#[test]
+fn review_time_windows_take_offsets_and_say_when_they_are_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let db = db.to_str().unwrap();
+    log_one_question(db);
+    let out = stackbot(&[
+        "--database",
+        db,
+        "questions",
+        "--since",
+        "2026-12-01T00:00:00+01:00",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = stackbot(&["--database", db, "questions", "--since", "1969-01-01"]);
+    assert!(stdout(&out).contains("redis session ttl"));
+    let out = stackbot(&["--database", db, "stats", "--since", "7d", "--until", "30d"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the time window is empty"));
+}
+
+#[test]
+fn serve_refuses_a_bad_proxy_url_and_never_prints_its_password() {
+    let out = stackbot(&["serve", "--api-url", "not a url"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a URL"));
+    let out = stackbot(&["serve", "--api-url", "ftp://proxy.example"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let help = Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .args(["serve", "--help"])
+        .env("DISCORD_API_URL", "http://proxyuser:hunter2@proxy.example")
+        .output()
+        .unwrap();
+    let text = stdout(&help);
+    assert!(text.contains("DISCORD_API_URL"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
+fn the_metrics_address_may_be_a_host_name() {
+    // Nothing listens on port 1: the health check runs (exit 1, "no answer") instead of refusing
+    // the address (exit 2).
+    let out = stackbot(&["health", "--metrics-addr", "localhost:1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http://127.0.0.1:1/healthz"));
+    let out = stackbot(&["health", "--metrics-addr", "localhost"]);
+    assert_eq!(out.status.code(), Some(2), "no port is a usage error");
 }

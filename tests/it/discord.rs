@@ -992,7 +992,10 @@ fn serve_says_at_start_when_its_log_folder_does_not_exist_and_still_answers() {
         let mut fake = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("no/such/dir/log.db");
+        // A proxy URL with credentials: they must never reach the logs.
+        let api_url = fake.url().replace("http://", "http://proxyuser:hunter2@");
         let mut child = serve_child(&fake, Path::new("knowledge"), &database, &[])
+            .env("DISCORD_API_URL", &api_url)
             .env("RUST_LOG", "info")
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -1027,5 +1030,10 @@ fn serve_says_at_start_when_its_log_folder_does_not_exist_and_still_answers() {
             seen.iter().any(|l| l.contains("lost=1")),
             "the lost row is reported: {seen:#?}"
         );
+        assert!(
+            seen.iter().any(|l| l.contains("http://***@127.0.0.1")),
+            "the proxy is named, redacted: {seen:#?}"
+        );
+        assert!(!seen.iter().any(|l| l.contains("hunter2")), "{seen:#?}");
     });
 }
