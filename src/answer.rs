@@ -93,12 +93,10 @@ pub enum QuestionError {
 }
 
 impl Question {
-    /// Trims `text` and checks it is neither blank nor too long. Control characters become spaces.
+    /// Trims `text` and checks it is neither blank nor too long. Control characters become
+    /// spaces, and invisible reordering characters are dropped ([`crate::clean::visible`]).
     pub fn parse(text: &str) -> Result<Self, QuestionError> {
-        let cleaned: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let cleaned = crate::clean::visible(text);
         let trimmed = cleaned.trim();
         if trimmed.is_empty() {
             return Err(QuestionError::Empty);

@@ -14,6 +14,38 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// `text` as it may be stored and shown: control characters (NUL, escape sequences, line
+/// breaks) become spaces, and the invisible characters that reorder or hide text are removed:
+/// bidirectional overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069), direction
+/// marks (U+200E, U+200F, U+061C) and zero-width spaces (U+200B, U+200C, U+2060, U+FEFF). A
+/// member's question may hold any of them; a terminal table or a log line must not obey them.
+/// The zero-width joiner (U+200D) stays: emoji sequences need it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{200B}'
+                | '\u{200C}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+        )
+    };
+    if !text.chars().any(|c| c.is_control() || hidden(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .filter(|&c| !hidden(c))
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
+}
+
 /// Discord's inline markup: user (`<@1>`, `<@!1>`), role (`<@&1>`) and channel (`<#1>`)
 /// mentions, custom emoji (`<:name:1>`, `<a:name:1>`), timestamps (`<t:1:R>`), slash-command
 /// mentions (`</name:1>`), `@everyone`, `@here`, and shortcode emoji typed as text (`:pray:`)
@@ -154,6 +186,18 @@ fn is_filler(sentence: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_and_control_characters_are_not_kept() {
+        assert_eq!(visible("plain text"), "plain text");
+        assert!(matches!(visible("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\u{0}b\u{1b}[31mc\u{202E}d\u{2066}e\u{200B}f\u{FEFF}g"),
+            "a b [31mcdefg"
+        );
+        // Emoji sequences keep their joiner.
+        assert_eq!(visible("👩\u{200D}💻"), "👩\u{200D}💻");
+    }
 
     #[test]
     fn mentions_emoji_and_link_targets_are_removed() {

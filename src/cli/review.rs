@@ -86,7 +86,7 @@ pub struct StatsArgs {
     /// Time window (default: the last 30 days).
     #[command(flatten)]
     pub period: Period,
-    /// table, csv (the per-day rows) or json.
+    /// table, csv (one sheet: a `kind` column of total, day and guide rows) or json.
     #[arg(long, default_value = "table")]
     pub format: Format,
 }

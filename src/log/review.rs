@@ -198,7 +198,7 @@ pub struct GuideVotes {
 /// One topic of `stackbot gaps`: questions no guide answers well, grouped by their words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GapTopic {
-    /// The words the questions share most, most frequent first.
+    /// The words the questions share most, most frequent first, as members wrote them.
     pub terms: Vec<String>,
     /// Questions in the topic.
     pub count: usize,
@@ -643,6 +643,42 @@ fn root(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
+/// For each analysed term of the members' questions, the word they wrote most often for it
+/// (`restaurants` for `restaur`), so a topic is labelled in members' words, not in stems.
+fn surface_words(engine: &Engine, members: &[&GapQuestion]) -> HashMap<String, String> {
+    let mut forms: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+    for m in members {
+        let words = m
+            .question
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty());
+        for word in words {
+            let word = word.to_lowercase();
+            if let [term] = engine.index().terms(&word).as_slice() {
+                *forms
+                    .entry(term.clone())
+                    .or_default()
+                    .entry(word)
+                    .or_default() += 1;
+            }
+        }
+    }
+    forms
+        .into_iter()
+        .filter_map(|(term, words)| {
+            // Most frequent; among equals, the alphabetically first (BTreeMap order).
+            let best =
+                words
+                    .into_iter()
+                    .fold(None::<(String, usize)>, |best, (w, n)| match best {
+                        Some((_, m)) if m >= n => best,
+                        _ => Some((w, n)),
+                    })?;
+            Some((term, best.0))
+        })
+        .collect()
+}
+
 fn topic(engine: &Engine, members: &[&GapQuestion]) -> GapTopic {
     let mut term_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for term in members.iter().flat_map(|m| &m.terms) {
@@ -674,8 +710,13 @@ fn topic(engine: &Engine, members: &[&GapQuestion]) -> GapTopic {
                 .or(a.closest.map(|c| c.guide))
         });
     let of = |reason: Reason| members.iter().filter(|m| m.reason == reason).count();
+    let said = surface_words(engine, members);
     GapTopic {
-        terms: terms.iter().take(4).map(|(t, _)| (*t).to_owned()).collect(),
+        terms: terms
+            .iter()
+            .take(4)
+            .map(|(t, _)| said.get(*t).cloned().unwrap_or_else(|| (*t).to_owned()))
+            .collect(),
         count: members.len(),
         unanswered: of(Reason::Unanswered),
         weak: of(Reason::Weak),

@@ -193,7 +193,8 @@ async fn insert_interactions(
             .push_bind(record.uid.clone())
             .push_bind(record.at_ms)
             .push_bind((*command).to_owned())
-            .push_bind(i.question.clone())
+            // Every path into the log, a replayed spool file included, stores what may be shown.
+            .push_bind(crate::clean::visible(&i.question).into_owned())
             .push_bind(i.origin.guild_id.map(|g| g.to_string()))
             .push_bind(i.origin.channel_id.map(|c| c.to_string()))
             .push_bind(i.origin.user_id.map(|u| hash_id(salt, u)))

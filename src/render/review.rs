@@ -31,7 +31,10 @@ fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String, RenderError
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header)?;
     for row in rows {
-        writer.write_record(row.iter().map(|cell| formula_safe(cell).into_owned()))?;
+        writer.write_record(
+            row.iter()
+                .map(|cell| formula_safe(&crate::clean::visible(cell)).into_owned()),
+        )?;
     }
     let bytes = writer
         .into_inner()
@@ -43,7 +46,10 @@ fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String, RenderError
 /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice
 /// on CSV injection). Numbers (`-1`, `-0.5`) are left as they are.
 fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // After leading blanks too: some spreadsheets skip them before reading a formula.
+    let risky = cell
+        .trim_start()
+        .starts_with(['=', '+', '-', '@', '\t', '\r']);
     if risky && cell.parse::<f64>().is_err() {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
@@ -82,7 +88,10 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Shortens `text` to `max` characters with `…`, on one line.
 fn cell(text: &str, max: usize) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line: String = crate::clean::visible(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if one_line.chars().count() <= max {
         return one_line;
     }
@@ -92,6 +101,87 @@ fn cell(text: &str, max: usize) -> String {
 
 fn opt(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
+}
+
+const STATS_CSV_HEADER: [&str; 9] = [
+    "kind",
+    "key",
+    "asks",
+    "answered",
+    "recommends",
+    "shown_first",
+    "up",
+    "down",
+    "median_latency_ms",
+];
+
+fn stats_csv_rows(stats: &Stats) -> Vec<Vec<String>> {
+    let row = |kind: &str, key: &str, counts: [Option<u64>; 6], latency: Option<f64>| {
+        let mut r = vec![kind.to_owned(), key.to_owned()];
+        r.extend(
+            counts
+                .iter()
+                .map(|c| c.map_or(String::new(), |n| n.to_string())),
+        );
+        r.push(latency.map_or(String::new(), |ms| format!("{ms:.1}")));
+        r
+    };
+    let mut rows = vec![row(
+        "total",
+        "",
+        [
+            Some(stats.asks),
+            Some(stats.answered),
+            Some(stats.recommends),
+            None,
+            None,
+            None,
+        ],
+        stats.median_latency_ms,
+    )];
+    for d in &stats.days {
+        rows.push(row(
+            "day",
+            &d.day,
+            [
+                Some(d.asks),
+                Some(d.answered),
+                Some(d.recommends),
+                None,
+                None,
+                None,
+            ],
+            None,
+        ));
+    }
+    let mut guides: Vec<&str> = stats.top_guides.iter().map(|(g, _)| g.as_str()).collect();
+    for v in &stats.votes {
+        if !guides.contains(&v.guide.as_str()) {
+            guides.push(&v.guide);
+        }
+    }
+    for guide in guides {
+        let shown = stats
+            .top_guides
+            .iter()
+            .find(|(g, _)| g == guide)
+            .map(|(_, n)| *n);
+        let votes = stats.votes.iter().find(|v| v.guide == guide);
+        rows.push(row(
+            "guide",
+            guide,
+            [
+                None,
+                None,
+                None,
+                Some(shown.unwrap_or(0)),
+                Some(votes.map_or(0, |v| v.up)),
+                Some(votes.map_or(0, |v| v.down)),
+            ],
+            None,
+        ));
+    }
+    rows
 }
 
 /// `stackbot questions`.
@@ -141,25 +231,12 @@ pub fn questions(rows: &[QuestionRow], format: Format) -> Result<String, RenderE
     }
 }
 
-/// `stackbot stats`; CSV holds the per-day rows.
+/// `stackbot stats`. CSV holds everything the table does in one sheet, one row per fact and a
+/// `kind` column: `total` (with the median latency), `day`, and `guide` (shown first, votes).
 pub fn stats(stats: &Stats, format: Format) -> Result<String, RenderError> {
     match format {
         Format::Json => return json(stats),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = stats
-                .days
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.day.clone(),
-                        d.asks.to_string(),
-                        d.answered.to_string(),
-                        d.recommends.to_string(),
-                    ]
-                })
-                .collect();
-            return csv_text(&["day", "asks", "answered", "recommends"], &rows);
-        }
+        Format::Csv => return csv_text(&STATS_CSV_HEADER, &stats_csv_rows(stats)),
         Format::Table => {}
     }
     let share = |part: u64, whole: u64| {
@@ -348,6 +425,11 @@ mod tests {
         );
         assert_eq!(text, "a    b\nééé  x\nz    y\n");
         assert_eq!(cell("one\ntwo   three", 9), "one two …");
+        // A member's right-to-left override or zero-width space does not reach the terminal.
+        assert_eq!(
+            cell("redis\u{202E}lmth.exe\u{200B} ttl", 40),
+            "redislmth.exe ttl"
+        );
     }
 
     #[test]
@@ -357,8 +439,8 @@ mod tests {
             "+1+1",
             "-2+3",
             "@SUM(A1)",
-            "\tcmd",
-            "\rcmd",
+            "\t=cmd",
+            "\r@cmd",
             "-1",
             "0.5",
             "how do I = things",
@@ -375,12 +457,43 @@ mod tests {
                 "'+1+1",
                 "'-2+3",
                 "'@SUM(A1)",
-                "'\tcmd",
-                "\"'\rcmd\"",
+                "' =cmd",
+                "' @cmd",
                 "-1",
                 "0.5",
                 "how do I = things",
             ]
+        );
+    }
+
+    #[test]
+    fn stats_csv_holds_the_totals_the_days_and_the_guides() {
+        let figures = Stats {
+            days: vec![crate::log::DayCount {
+                day: "2026-12-01".into(),
+                asks: 3,
+                answered: 2,
+                recommends: 1,
+            }],
+            asks: 3,
+            answered: 2,
+            recommends: 1,
+            top_guides: vec![("redis-sessions".into(), 2)],
+            votes: vec![crate::log::GuideVotes {
+                guide: "transactional-outbox".into(),
+                up: 1,
+                down: 2,
+            }],
+            median_latency_ms: Some(12.34),
+        };
+        let text = stats(&figures, Format::Csv).unwrap();
+        assert_eq!(
+            text,
+            "kind,key,asks,answered,recommends,shown_first,up,down,median_latency_ms\n\
+             total,,3,2,1,,,,12.3\n\
+             day,2026-12-01,3,2,1,,,,\n\
+             guide,redis-sessions,,,,2,0,0,\n\
+             guide,transactional-outbox,,,,0,1,2,\n"
         );
     }
 

@@ -1037,3 +1037,162 @@ fn serve_says_at_start_when_its_log_folder_does_not_exist_and_still_answers() {
         assert!(!seen.iter().any(|l| l.contains("hunter2")), "{seen:#?}");
     });
 }
+
+/// Asks `n` questions, each from another member, and waits for every reply; each must be a
+/// valid answer message.
+async fn ask_many(fake: &mut FakeDiscord, first_member: u64, n: u64) {
+    for i in 0..n {
+        fake.interact(fake::slash(
+            first_member + i,
+            NO_PERMISSIONS,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": format!("how do redis sessions expire {i}")}]),
+        ));
+    }
+    for _ in 0..n {
+        let body = fake.next_callback().await.body;
+        assert_valid_message(&body);
+    }
+}
+
+/// Rows in the log at `database`, read without writing; 0 while it has no schema yet.
+async fn logged_rows(database: &Path) -> usize {
+    match log::open_read_only(database).await {
+        Ok(mut review) => review.questions(&everything()).await.unwrap().len(),
+        Err(log::StoreError::Missing(_) | log::StoreError::NotALog(_)) => 0,
+        Err(e) => panic!("reading {}: {e}", database.display()),
+    }
+}
+
+/// Waits until the log at `database` holds `n` rows.
+async fn rows_become(database: &Path, n: usize) {
+    within(Duration::from_mins(1), async {
+        loop {
+            if logged_rows(database).await >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+}
+
+#[test]
+fn a_log_that_cannot_grow_keeps_the_bot_answering_and_its_rows_arrive_once_it_can() {
+    rt().block_on(async {
+        let mut fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("log.db");
+        // A real EFBIG: files may not grow past 24 KiB (soft limit, so it can be raised again
+        // from outside), with SIGXFSZ ignored as a server would.
+        let plain = serve_child(&fake, Path::new("knowledge"), &database, &[]);
+        let std_plain = plain.as_std();
+        let mut command = tokio::process::Command::new("bash");
+        command
+            .args(["-c", r#"trap "" XFSZ; ulimit -S -f 24; exec "$0" "$@""#])
+            .arg(std_plain.get_program())
+            .args(std_plain.get_args())
+            .args(["--questions-per-minute", "1000"]);
+        for (key, value) in std_plain.get_envs() {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        let mut child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start stackbot serve under a file-size limit");
+        fake.wait_sessions(1).await;
+        fake.wait_registrations(1).await;
+
+        // Far more than 24 KiB of log: every question still gets its answer.
+        ask_many(&mut fake, 10_000, 40).await;
+        let stuck = logged_rows(&database).await;
+        assert!(
+            stuck < 400,
+            "the limit should have stopped the log ({stuck} rows)"
+        );
+
+        // Room again: the rows kept in memory are written.
+        let pid = child.id().unwrap().to_string();
+        let raised = std::process::Command::new("prlimit")
+            .args(["--pid", &pid, "--fsize=unlimited:unlimited"])
+            .status()
+            .expect("prlimit");
+        assert!(raised.success());
+        rows_become(&database, 40).await;
+
+        signal(&child, "TERM");
+        let status = within(Duration::from_secs(30), child.wait()).await.unwrap();
+        assert!(status.success());
+        assert_eq!(logged_rows(&database).await, 40);
+    });
+}
+
+/// Unmounts its folder when dropped, also when a test fails.
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_keeps_the_bot_answering_and_its_rows_arrive_once_there_is_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount_point = dir.path().join("small");
+    std::fs::create_dir(&mount_point).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&mount_point)
+        .output();
+    match mounted {
+        Ok(out) if out.status.success() => {}
+        other => {
+            // A real ENOSPC needs a small file system; without the right to mount one, the
+            // file-size test above covers the same write errors.
+            eprintln!("ENOSPC test not run: cannot mount a tmpfs here ({other:?})");
+            return;
+        }
+    }
+    let _unmount = Unmount(mount_point.clone());
+    rt().block_on(async {
+        let mut fake = FakeDiscord::start().await;
+        let database = mount_point.join("log.db");
+        let mut child = serve_child(
+            &fake,
+            Path::new("knowledge"),
+            &database,
+            &["--questions-per-minute", "1000"],
+        )
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start stackbot serve");
+        fake.wait_sessions(1).await;
+        fake.wait_registrations(1).await;
+
+        ask_many(&mut fake, 20_000, 40).await;
+        let stuck = logged_rows(&database).await;
+        assert!(
+            stuck < 200,
+            "the full disk should have stopped the log ({stuck} rows)"
+        );
+
+        let grown = std::process::Command::new("mount")
+            .args(["-o", "remount,size=8m"])
+            .arg(&mount_point)
+            .status()
+            .unwrap();
+        assert!(grown.success());
+        rows_become(&database, 40).await;
+
+        signal(&child, "TERM");
+        let status = within(Duration::from_secs(30), child.wait()).await.unwrap();
+        assert!(status.success());
+        assert_eq!(logged_rows(&database).await, 40);
+    });
+}
