@@ -16,6 +16,7 @@ mod fake_discord;
 mod latency;
 mod process;
 mod retrieval;
+mod soak;
 mod stats;
 mod throughput;
 
@@ -108,6 +109,10 @@ fn main() {
 
     progress("question-log throughput");
     let (group, single) = throughput::measure();
+    progress("the question log under random locks: ten processes");
+    let soak = rt.block_on(soak::soak());
+    progress("replay as the log grows");
+    let replay = rt.block_on(soak::replay_scaling(&real_engine));
     progress("recommend over every combination");
     let combos = combos::every_combination(&real);
 
@@ -141,6 +146,8 @@ fn main() {
         large_cmp: &large_cmp,
         group,
         single,
+        soak: &soak,
+        replay: &replay,
         combos: &combos,
         real_process: &real_process,
         large_process: &large_process,
@@ -211,6 +218,8 @@ struct Report<'a> {
     discord: &'a Comparison,
     sealed: &'a Comparison,
     large_cmp: &'a Comparison,
+    soak: &'a soak::Soak,
+    replay: &'a soak::ReplayScaling,
     group: f64,
     single: f64,
     combos: &'a Times,
@@ -505,6 +514,12 @@ impl Report<'_> {
              | group commit (≤ 1,024 rows per transaction) | {} |\n\
              | one transaction per row | {} |\n\
              | ratio | {:.1}× |\n\n\
+             **Soak.** {} `stackbot log-load` processes wrote {} rows each into one file while \
+             the report held it locked (`BEGIN EXCLUSIVE`) {} times for random stretches, {:.1} s \
+             in all; they left {} spool file(s), which the next start replayed. The log then held \
+             {} rows ({} distinct) of {} ({:.0} s in all).\n\n\
+             **Replay.** `replay` over {} and {} logged asks (200 distinct questions): {} and {}, \
+             so each row costs {:.2}× as much in the log four times larger (1× is linear).\n\n\
              `recommend` ran for every one of the {} combinations of use cases, scale and hosting \
              (best of three runs each): median {}, p99 {}, slowest {}. `cargo bench --bench \
              recommend` and `cargo bench --bench ask` give criterion's statistics for single \
@@ -514,6 +529,20 @@ impl Report<'_> {
             thousands(self.group),
             thousands(self.single),
             self.group / self.single,
+            soak::SOAK_PROCESSES,
+            thousands(count(soak::SOAK_ROWS)),
+            self.soak.locked_stretches,
+            self.soak.locked_for.as_secs_f64(),
+            self.soak.spool_files,
+            thousands(count(self.soak.present)),
+            thousands(count(self.soak.distinct)),
+            thousands(count(self.soak.expected)),
+            self.soak.took.as_secs_f64(),
+            thousands(count(self.replay.rows[0])),
+            thousands(count(self.replay.rows[1])),
+            show(self.replay.took[0]),
+            show(self.replay.took[1]),
+            self.replay.growth(),
             thousands(count(self.combos.len())),
             micro(self.combos.p50()),
             micro(self.combos.p99()),
@@ -607,6 +636,24 @@ impl Report<'_> {
                     self.group / self.single
                 ),
                 self.group >= 20_000.0 && self.group / self.single >= 10.0,
+            ),
+            (
+                "question log soak: every row present, once".into(),
+                format!(
+                    "{} of {} rows, {} distinct",
+                    thousands(count(self.soak.present)),
+                    thousands(count(self.soak.expected)),
+                    thousands(count(self.soak.distinct))
+                ),
+                self.soak.present == self.soak.expected && self.soak.distinct == self.soak.expected,
+            ),
+            (
+                "`replay` linear in the log's size".into(),
+                format!(
+                    "time per row at 4× the rows < 1.5×: {:.2}×",
+                    self.replay.growth()
+                ),
+                self.replay.growth() < 1.5,
             ),
             (
                 "`recommend`, slowest combination".into(),
