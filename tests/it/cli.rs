@@ -652,3 +652,40 @@ fn the_metrics_address_may_be_a_host_name() {
     let out = stackbot(&["health", "--metrics-addr", "localhost"]);
     assert_eq!(out.status.code(), Some(2), "no port is a usage error");
 }
+
+#[test]
+fn a_locked_log_does_not_hold_back_the_answer() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    log_one_question(db.to_str().unwrap());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let holder = rt.block_on(crate::helpers::lock(&db));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackbot"))
+        .args(["--knowledge", "tests/fixtures/knowledge", "--database"])
+        .arg(&db)
+        .args(["ask", "--log", "outbox"])
+        .env_remove("STACKBOT_KNOWLEDGE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("1. "), "{first:?}");
+    // The answer is out while the process still waits for the log.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it should still wait for the log"
+    );
+    drop(holder);
+    assert!(child.wait().unwrap().success());
+    let out = stackbot(&["--database", db.to_str().unwrap(), "questions"]);
+    assert!(stdout(&out).contains("outbox"), "{}", stdout(&out));
+}
