@@ -61,7 +61,11 @@ pub async fn soak() -> Soak {
     {
         tokio::time::sleep(Duration::from_millis(rng.u64(100..600))).await;
         let stretch = Duration::from_millis(rng.u64(200..1500));
-        if sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await.is_ok() {
+        if sqlx::query("BEGIN EXCLUSIVE")
+            .execute(&mut conn)
+            .await
+            .is_ok()
+        {
             tokio::time::sleep(stretch).await;
             let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
             locked_stretches += 1;
@@ -134,7 +138,10 @@ async fn fill(database: &Path, n: usize) {
     let now = log::now_ms();
     for i in 0..n {
         let mut record = Record::new(Event::Ask(Interaction {
-            question: format!("how do I keep redis in sync with postgres, case {}", i % 200),
+            question: format!(
+                "how do I keep redis in sync with postgres, case {}",
+                i % 200
+            ),
             origin: Origin::default(),
             answered: i % 3 != 0,
             top_guide: Some("redis-cache-aside".into()),
