@@ -255,15 +255,17 @@ pub fn replay(config: &Config, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
 
 pub fn purge(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
     let (rt, mut review) = open(config)?;
-    let (rows, votes) = rt.block_on(review.purge_counts(args.older_than))?;
-    if args.dry_run {
-        print(&format!(
-            "would delete {rows} question(s) and {votes} vote(s)\n"
-        ))?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let day_ms = 86_400_000;
-    if args.older_than > log::now_ms() - day_ms && !args.yes {
+    let unconfirmed = args.older_than > log::now_ms() - day_ms && !args.yes;
+    // Counted only where they are said instead of done.
+    if args.dry_run || unconfirmed {
+        let (rows, votes) = rt.block_on(review.purge_counts(args.older_than))?;
+        if args.dry_run {
+            print(&format!(
+                "would delete {rows} question(s) and {votes} vote(s)\n"
+            ))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         eprintln!(
             "error: a cut-off within the last day deletes (almost) the whole log: {rows} \
              question(s) and {votes} vote(s). Add --yes to do it, or --dry-run to count first."

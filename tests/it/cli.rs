@@ -523,14 +523,7 @@ fn ask_recommend_and_serve_refuse_what_check_rejects_listing_the_same_problems()
     );
     // A guide without its summary (a loader problem, with references to it elsewhere) and a
     // synonym group no guide uses (a problem only the analyzer finds).
-    let guide = knowledge.join("guides/redis-sessions.md");
-    let text = std::fs::read_to_string(&guide).unwrap();
-    let text = text
-        .lines()
-        .filter(|l| !l.starts_with("summary"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&guide, text).unwrap();
+    crate::helpers::drop_summary(&knowledge.join("guides/redis-sessions.md"));
     let synonyms = knowledge.join("synonyms.toml");
     let mut text = std::fs::read_to_string(&synonyms).unwrap();
     text.push_str("\n[[group]]\nterms = [\"sourdough\", \"levain\"]\n");

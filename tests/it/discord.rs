@@ -553,6 +553,24 @@ fn serve_child(
     command
 }
 
+/// The first line of a child's stderr that `wanted` accepts, within 20 seconds; `what` names it
+/// for the failure message.
+async fn line_with(
+    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStderr>>,
+    what: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
+    within(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if wanted(&line) {
+                return line;
+            }
+        }
+        panic!("stackbot serve exited before {what}");
+    })
+    .await
+}
+
 /// Reads the rest of a child's stderr in the background, so it never blocks on a full pipe;
 /// the lines come back when the child has exited.
 fn keep_reading(
@@ -914,17 +932,12 @@ fn serve_reloads_on_sighup_and_answers_health_checks_over_loopback() {
         .spawn()
         .expect("start stackbot serve");
         let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        let bound = within(Duration::from_secs(20), async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if line.contains("serving /metrics")
-                    && let Some((_, addr)) = line.split_once("bound=")
-                {
-                    return addr.split_whitespace().next().unwrap().to_owned();
-                }
-            }
-            panic!("stackbot serve exited before serving /metrics");
+        let line = line_with(&mut lines, "serving /metrics", |l| {
+            l.contains("serving /metrics") && l.contains("bound=")
         })
         .await;
+        let (_, addr) = line.split_once("bound=").unwrap();
+        let bound = addr.split_whitespace().next().unwrap().to_owned();
         // Keep reading, so the child never blocks on a full pipe; keep the lines for the end.
         let rest = keep_reading(lines);
         let monitor = format!("http://{bound}");
@@ -1001,13 +1014,8 @@ fn serve_says_at_start_when_its_log_folder_does_not_exist_and_still_answers() {
             .spawn()
             .expect("start stackbot serve");
         let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        within(Duration::from_secs(20), async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if line.contains("ERROR") && line.contains("cannot be used") {
-                    return;
-                }
-            }
-            panic!("stackbot serve exited without saying its log folder is missing");
+        line_with(&mut lines, "saying its log folder is missing", |l| {
+            l.contains("ERROR") && l.contains("cannot be used")
         })
         .await;
         let rest = keep_reading(lines);
